@@ -1,0 +1,73 @@
+"""What the screen should show, as plain data: the contract between the alert core and the UI.
+
+`stele.domain.decide.build_screen()` produces a `ScreenModel`; `stele.ui` turns it into
+QML properties. Nothing here knows about Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from stele.domain.model import Layout
+
+
+class Mode(StrEnum):
+    NORMAL = "normal"
+    BANNER = "banner"
+    CRISIS = "crisis"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertText:
+    """One language of an alert, plain text only."""
+
+    language: str  # lower-case primary tag: "de", "en", "ar"
+    rtl: bool
+    headline: str
+    description: str
+    instruction: str
+    event: str
+    sender_name: str
+    area: str  # area descriptions joined with ", "
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    identifier: str
+    layout: Layout
+    severity: str  # CAP severity value, e.g. "Extreme"
+    category: str  # CAP category of the preferred info block: "Met", "Geo", "Fire", ...
+    exercise: bool
+    sent: datetime  # shown as "Stand"
+    onset: datetime | None  # set only when onset lies in the future: shown as "ab <time>"
+    expires: datetime | None
+    web: str  # official link; the UI shows it as a QR code when non-empty
+    texts: tuple[AlertText, ...]  # preferred language first; the UI may rotate through them
+
+
+@dataclass(frozen=True, slots=True)
+class AllClearView:
+    identifier: str
+    headline: str
+    texts: tuple[AlertText, ...]
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenModel:
+    mode: Mode
+    alerts: tuple[AlertView, ...] = ()  # every shown alert, display order (top first)
+    all_clear: AllClearView | None = None
+    exercise: bool = False  # some shown alert is an exercise: permanent "ÜBUNG / EXERCISE"
+
+    @property
+    def top(self) -> AlertView | None:
+        return self.alerts[0] if self.alerts else None
+
+    def with_layout(self, layout: Layout) -> tuple[AlertView, ...]:
+        return tuple(a for a in self.alerts if a.layout is layout)
+
+
+EMPTY_SCREEN = ScreenModel(mode=Mode.NORMAL)

@@ -1,0 +1,17 @@
+"""One exception base, one subclass per subsystem (so the CLI can map each to an exit code)."""
+
+
+class SteleError(Exception):
+    """Base of every error stele raises on purpose."""
+
+
+class CapError(SteleError):
+    """A CAP payload is unreadable, oversize, hostile or invalid."""
+
+
+class ConfigError(SteleError):
+    """The configuration is invalid; the message names file, key, value and expectation."""
+
+
+class StateError(SteleError):
+    """Persisted state could not be written."""
