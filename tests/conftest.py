@@ -1,0 +1,20 @@
+"""Shared test fixtures."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.mosquitto import MosquittoBroker
+
+
+@pytest.fixture
+def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MosquittoBroker]:
+    """A private Mosquitto on a free 127.0.0.1 port (persistence on; restart() keeps the port)."""
+    b = MosquittoBroker(workdir=tmp_path_factory.mktemp("mosquitto"))
+    b.start()
+    try:
+        yield b
+    finally:
+        b.close()
