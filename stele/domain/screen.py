@@ -1,0 +1,86 @@
+"""From the alert book to a `ScreenModel` (what the UI renders)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from stele.domain.book import AlertBook
+from stele.domain.decide import infos_by_preference
+from stele.domain.model import Alert, Info, Layout, Status
+from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
+
+_RTL = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "ku"})
+
+
+def _text(info: Info) -> AlertText:
+    lang = info.language.strip().lower().split("-")[0] or "de"
+    areas = ", ".join(dict.fromkeys(a.description for a in info.areas if a.description))
+    return AlertText(
+        language=lang,
+        rtl=lang in _RTL,
+        headline=info.headline or info.event,
+        description=info.description,
+        instruction=info.instruction,
+        event=info.event,
+        sender_name=info.sender_name,
+        area=areas,
+    )
+
+
+def _texts(alert: Alert, languages: Sequence[str]) -> tuple[AlertText, ...]:
+    """One text per language, preferred first; the UI rotates through them."""
+    seen: set[str] = set()
+    texts = []
+    for info in infos_by_preference(alert, languages):
+        text = _text(info)
+        if text.language not in seen:
+            seen.add(text.language)
+            texts.append(text)
+    return tuple(texts)
+
+
+def alert_view(alert: Alert, layout: Layout, languages: Sequence[str], now: datetime) -> AlertView:
+    prefs = infos_by_preference(alert, languages)
+    info = prefs[0] if prefs else Info()
+    onset = info.onset if info.onset is not None and info.onset > now else None
+    return AlertView(
+        identifier=alert.identifier,
+        layout=layout,
+        severity=info.severity.value,
+        category=info.categories[0] if info.categories else "Other",
+        exercise=alert.status is Status.EXERCISE,
+        sent=alert.sent,
+        onset=onset,
+        expires=info.expires,
+        web=next((i.web for i in prefs if i.web), ""),
+        texts=_texts(alert, languages),
+    )
+
+
+def build_screen(book: AlertBook, now: datetime) -> ScreenModel:
+    languages = book.policy.languages
+    views = tuple(alert_view(e.alert, layout, languages, now) for e, layout in book.shown(now))
+    layouts = {v.layout for v in views}
+    if Layout.TAKEOVER in layouts:
+        mode = Mode.CRISIS
+    elif Layout.BANNER in layouts:
+        mode = Mode.BANNER
+    else:
+        mode = Mode.NORMAL
+    all_clear = None
+    ac = book.current_all_clear(now)
+    if ac is not None:
+        texts = _texts(ac.cancel, languages)
+        all_clear = AllClearView(
+            identifier=ac.cancel.identifier,
+            headline=texts[0].headline if texts else "",
+            texts=texts,
+            until=ac.until,
+        )
+    return ScreenModel(
+        mode=mode,
+        alerts=views,
+        all_clear=all_clear,
+        exercise=any(v.exercise for v in views),
+    )
