@@ -10,6 +10,7 @@ from stele.domain.decide import infos_by_preference
 from stele.domain.model import Alert, Info, Layout, Status
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
 
+_MODE_BY_LAYOUT = {Layout.TAKEOVER: Mode.CRISIS, Layout.BANNER: Mode.BANNER}
 _RTL = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "ku"})
 
 
@@ -61,13 +62,8 @@ def alert_view(alert: Alert, layout: Layout, languages: Sequence[str], now: date
 def build_screen(book: AlertBook, now: datetime) -> ScreenModel:
     languages = book.policy.languages
     views = tuple(alert_view(e.alert, layout, languages, now) for e, layout in book.shown(now))
-    layouts = {v.layout for v in views}
-    if Layout.TAKEOVER in layouts:
-        mode = Mode.CRISIS
-    elif Layout.BANNER in layouts:
-        mode = Mode.BANNER
-    else:
-        mode = Mode.NORMAL
+    # The top alert drives the layout (alerts.md); the others are listed or rotated.
+    mode = _MODE_BY_LAYOUT.get(views[0].layout, Mode.NORMAL) if views else Mode.NORMAL
     all_clear = None
     ac = book.current_all_clear(now)
     if ac is not None:

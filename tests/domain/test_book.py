@@ -218,8 +218,9 @@ def test_screen_mode_follows_top_alert_and_exercise_marking() -> None:
     assert build_screen(b, T0).mode is Mode.BANNER
     b.receive(make_alert(identifier="X", severity="Extreme", status="Exercise"), T0)
     screen = build_screen(b, T0)
-    assert screen.mode is Mode.CRISIS and screen.exercise
-    # Actual before Exercise: the Moderate actual alert is on top, the exercise listed.
+    # Actual before Exercise: the Moderate actual alert is on top and drives the layout;
+    # the exercise is listed, and its marking is on screen.
+    assert screen.mode is Mode.BANNER and screen.exercise
     assert [a.identifier for a in screen.alerts] == ["M", "X"]
     assert screen.alerts[1].layout is Layout.TAKEOVER
 
