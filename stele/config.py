@@ -63,7 +63,7 @@ class ConfigLoadError(ConfigError):
 
 def _readable_file(path: Path) -> Path:
     if not path.is_absolute():
-        raise ValueError("expected an absolute path to a file, e.g. \"/etc/stele/tls/ca.pem\"")
+        raise ValueError('expected an absolute path to a file, e.g. "/etc/stele/tls/ca.pem"')
     if not path.exists():
         raise ValueError("file not found")
     if not path.is_file():
@@ -328,8 +328,11 @@ def load_config(
 def _echo(err: Mapping[str, Any]) -> bool:
     """A list reported too short only because its bad items were dropped (reported already)."""
     given = err.get("input")
-    return err["type"] == "too_short" and isinstance(given, list) and (
-        len(given) >= err["ctx"]["min_length"])
+    return (
+        err["type"] == "too_short"
+        and isinstance(given, list)
+        and (len(given) >= err["ctx"]["min_length"])
+    )
 
 
 def _explicit_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
@@ -376,7 +379,7 @@ def _read_layer(path: Path, errors: list[str]) -> dict[str, Any] | None:
         errors.append(f"{path}: line {line}: not UTF-8 text: save the file with UTF-8 encoding")
         return None
     try:
-        return tomllib.loads(text.replace("\r\n", "\n"))
+        return tomllib.loads(text)  # CRLF is valid TOML: tomllib reads it as is
     except tomllib.TOMLDecodeError as exc:
         errors.append(_toml_error(path, str(exc)))
         return None
@@ -391,7 +394,10 @@ def _toml_error(path: Path, message: str) -> str:
 
 
 def _merge(
-    into: dict[str, Any], layer: Mapping[str, Any], label: str, prefix: tuple[str, ...],
+    into: dict[str, Any],
+    layer: Mapping[str, Any],
+    label: str,
+    prefix: tuple[str, ...],
     origin: Origin,
 ) -> None:
     for key, value in layer.items():
@@ -409,8 +415,11 @@ def _merge(
 
 def _mark(path: tuple[Any, ...], value: Any, label: str, origin: Origin) -> None:
     origin[path] = label
-    items = value.items() if isinstance(value, dict) else (
-        enumerate(value) if isinstance(value, list) else ())
+    items = (
+        value.items()
+        if isinstance(value, dict)
+        else (enumerate(value) if isinstance(value, list) else ())
+    )
     for key, item in items:
         _mark((*path, key), item, label, origin)
 
@@ -456,7 +465,7 @@ def _shown(loc: tuple[Any, ...], value: Any) -> str:
     if loc == ("mqtt", "password"):
         return MASK
     text = _toml_value(value)
-    return text if len(text) <= 60 else text[:59] + "…"
+    return text if len(text) <= 200 else text[:199] + "…"  # one line, even for a pasted blob
 
 
 _TIME = 'expected a time "HH:MM" from "00:00" to "23:59", e.g. "07:30"'
@@ -498,8 +507,10 @@ def _expectation(err: Mapping[str, Any], loc: tuple[Any, ...], value: Any) -> st
     if tp is Path:
         return 'expected a path in quotes, e.g. "/var/lib/stele"'
     if tp in (str, SecretStr):
-        return "expected non-empty text in quotes" if err["type"] == "string_too_short" else (
-            "expected text in quotes"
+        return (
+            "expected non-empty text in quotes"
+            if err["type"] == "string_too_short"
+            else ("expected text in quotes")
         )
     if inspect.isclass(tp) and issubclass(tp, BaseModel):
         return f"expected a table ([{_dotted(loc)}] section)"
@@ -510,10 +521,16 @@ def _expectation(err: Mapping[str, Any], loc: tuple[Any, ...], value: Any) -> st
 
 def _number_phrase(tp: type, meta: list[Any]) -> str:
     kind = "a whole number" if tp is int else "a number"
-    bounds = {type(m).__name__: getattr(m, type(m).__name__.lower()) for m in meta
-              if type(m).__name__ in ("Ge", "Gt", "Le", "Lt")}
-    low = f"from {_num(bounds['Ge'])}" if "Ge" in bounds else (
-        f"greater than {_num(bounds['Gt'])}" if "Gt" in bounds else "")
+    bounds = {
+        type(m).__name__: getattr(m, type(m).__name__.lower())
+        for m in meta
+        if type(m).__name__ in ("Ge", "Gt", "Le", "Lt")
+    }
+    low = (
+        f"from {_num(bounds['Ge'])}"
+        if "Ge" in bounds
+        else (f"greater than {_num(bounds['Gt'])}" if "Gt" in bounds else "")
+    )
     high = f"{_num(bounds['Le'])}" if "Le" in bounds else ""
     if low.startswith("from") and high:
         return f"expected {kind} {low} to {high}"
@@ -570,7 +587,8 @@ def _suggest(loc: tuple[Any, ...], *, section: bool = False) -> str:
     lowered = {n.lower(): n for n in names}
     wrong = str(loc[-1])
     best = lowered.get(wrong.lower()) or next(
-        iter(difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)), None)
+        iter(difflib.get_close_matches(wrong, names, n=1, cutoff=0.6)), None
+    )
     if not best:
         return ""
     name = _dotted((*loc[:-1], best))
@@ -581,8 +599,15 @@ def _suggest(loc: tuple[Any, ...], *, section: bool = False) -> str:
 # Rendering: the effective configuration as TOML (tomllib only reads, so a tiny emitter here).
 
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_ESCAPES = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f",
-            "\r": "\\r"}
+_ESCAPES = {
+    '"': '\\"',
+    "\\": "\\\\",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\f": "\\f",
+    "\r": "\\r",
+}
 
 
 def render_config(cfg: Config, *, reveal_secrets: bool = False) -> str:
