@@ -1,0 +1,126 @@
+"""The CLI contract of `stele alert inspect` / `replay`, run as a real process."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data" / "cap"
+INSPECT_KEYS = [
+    "identifier", "sender", "sent", "status", "msg_type", "scope", "references", "language",
+    "severity", "urgency", "certainty", "event", "headline", "description", "instruction",
+    "effective", "onset", "expires", "ars", "warncells", "applies", "active", "layout",
+]
+
+
+def stele(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "stele.cli", *map(str, args)],
+        capture_output=True, text=True, timeout=60, env=env,
+    )
+
+
+def sample(prefix: str) -> Path:
+    return next(DATA.glob(prefix + "*"))
+
+
+def inspect(*args: str | Path) -> dict:
+    proc = stele("alert", "inspect", *args)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_inspect_prints_exactly_the_contract_keys() -> None:
+    out = inspect(sample("01_"), "--at", "2022-02-17T06:00:00+01:00")
+    assert list(out) == INSPECT_KEYS
+    assert out["identifier"] == "DE-HH-HH-W240-20220217-003"
+    assert out["msg_type"] == "Alert" and out["expires"] is None
+    assert out["applies"] is None  # no place given
+    assert out["active"] is True
+
+
+def test_inspect_place_options_and_layout() -> None:
+    args = (sample("05_"), "--at", "2022-02-17T18:00:00+01:00")
+    out_here = inspect(*args, "--ars", out_ars := inspect(*args)["ars"][0])
+    assert out_ars and out_here["applies"] is True
+    assert out_here["layout"] == ("takeover" if out_here["active"] else "none")
+    out_far = inspect(*args, "--lat", "48.137", "--lon", "11.575")
+    assert out_far["applies"] is False and out_far["layout"] == "none"
+
+
+def test_inspect_language_choice_and_warncells() -> None:
+    out = inspect(sample("07_"), "--lang", "tr", "--warncell", "999999999")
+    assert out["language"] == "tr"
+    assert out["applies"] is False
+    assert out["references"] and all("," not in r for r in out["references"])
+    assert len(out["warncells"]) == len(set(out["warncells"])) > 0
+
+
+def test_inspect_extreme_cancel_has_no_layout() -> None:
+    out = inspect(sample("04_"), "--at", "2022-02-18T22:00:00+01:00", "--ars", "059740000000")
+    assert out["severity"] == "Extreme" and out["msg_type"] == "Cancel"
+    assert out["applies"] is True and out["layout"] == "none"
+
+
+def test_replay_update_chain_then_cancel() -> None:
+    proc = stele("alert", "replay", sample("03a_"), sample("03b_"), "--at", "2022-02-17T20:00:00+01:00")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert [a["identifier"] for a in out["active"]] == ["DE-ST-MSH-W058-20220217-002"]
+    assert set(out["active"][0]) == {"identifier", "headline", "severity", "status", "layout"}
+    assert out["layout"] == out["active"][0]["layout"]
+    assert out["all_clear"] is None
+
+    proc = stele("alert", "replay", sample("01_"), sample("02_"), "--at", "2022-02-17T16:10:00+01:00")
+    out = json.loads(proc.stdout)
+    assert out["active"] == [] and out["layout"] == "none"
+    assert out["all_clear"]["identifier"] == "DE-HH-HH-W240-20220217-011"
+    assert out["all_clear"]["headline"]
+
+
+def test_replay_orders_concurrent_alerts(tmp_path: Path) -> None:
+    from tests.capgen import CapSpec, InfoSpec, cap_xml
+
+    files = []
+    for ident, sev in (("minor", "Minor"), ("extreme", "Extreme"), ("moderate", "Moderate")):
+        f = tmp_path / f"{ident}.xml"
+        f.write_bytes(cap_xml(CapSpec(identifier=ident, infos=[InfoSpec(severity=sev)])))
+        files.append(f)
+    out = json.loads(stele("alert", "replay", *files, "--at", "2026-11-22T15:00:00+01:00").stdout)
+    assert [a["identifier"] for a in out["active"]] == ["extreme", "moderate", "minor"]
+    assert [a["layout"] for a in out["active"]] == ["takeover", "banner", "loop"]
+    assert out["layout"] == "takeover"
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (None, "cannot read"),
+        (b"\x00\xff\xfe garbage \x89PNG", ""),
+        (b'<?xml version="1.0"?><!DOCTYPE a [<!ENTITY x "y">]><alert>&x;</alert>', ""),
+        (b"<alert xmlns='urn:oasis:names:tc:emergency:cap:1.2'><identifier>x</identifier></alert>", ""),
+        (b'{"identifier": 5, "info": "nope"}', ""),
+        (b"<" * (2 * 1024 * 1024 + 10), "limit"),
+    ],
+    ids=["missing", "binary", "entity", "incomplete", "wrong-types", "oversize"],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path: Path, content: bytes | None, needle: str) -> None:
+    f = tmp_path / "msg"
+    if content is not None:
+        f.write_bytes(content)
+    for cmd in (["inspect", f], ["replay", sample("01_"), f]):
+        proc = stele("alert", *cmd)
+        assert proc.returncode == 2
+        assert proc.stdout == ""
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and "Traceback" not in proc.stderr
+        assert needle in lines[0]
+
+
+def test_bad_at_is_a_usage_error() -> None:
+    proc = stele("alert", "inspect", sample("01_"), "--at", "yesterday")
+    assert proc.returncode == 2 and "--at" in proc.stderr
