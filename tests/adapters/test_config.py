@@ -466,3 +466,26 @@ def test_empty_tls_table_means_tls_on_and_survives_rendering(
     shown = tmp_path / "shown.toml"
     shown.write_text(render_config(cfg))
     assert load_config(shown, env={}, system_paths=()).mqtt.tls == cfg.mqtt.tls
+
+
+def test_env_defaults_to_the_process_environment(
+    etc: Path, boot: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    etc.write_text(DEVICE)
+    named = tmp_path / "named.toml"
+    named.write_text('[log]\nlevel = "ERROR"\n')
+    monkeypatch.setenv("STELE_CONFIG", str(named))
+    assert load_config(system_paths=(etc, boot)).log.level == "ERROR"
+
+
+def test_a_directory_where_a_file_belongs_is_reported(etc: Path, boot: Path) -> None:
+    etc.write_text(DEVICE)
+    boot.mkdir()
+    assert errors_of(etc, boot) == [f"{boot}: is a directory, expected a TOML file"]
+
+
+def test_display_size_follows_orientation_unless_overridden(etc: Path, boot: Path) -> None:
+    etc.write_text(DEVICE + '[display]\norientation = "landscape"\n')
+    assert load(etc, boot).display.size == (1920, 1080)
+    boot.write_text("[display]\nheight = 1200\n")
+    assert load(etc, boot).display.size == (1920, 1200)
