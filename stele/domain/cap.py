@@ -282,6 +282,9 @@ class _JsonReader:
             return str(node)  # e.g. a warn-cell id sent as a number
         raise CapError(f"{name!r} must be text, got {_kind(node)}")
 
+    def area_key(self, node: Any) -> Hashable:
+        return None  # JSON feeds do not repeat areas across info blocks: nothing to share
+
 
 _Reader = _XmlReader | _JsonReader
 _XML_READER = _XmlReader()
