@@ -1,0 +1,353 @@
+"""`stele run`: the kiosk. Wires the alert book, the MQTT link, the screen and systemd.
+
+Threads: paho's network thread parses CAP payloads (pure Python, no Qt) and hands the
+result to the GUI thread through a queued signal; everything else runs on the GUI thread.
+The hot path — message in, book updated, bridge applied, frame presented, ack out — does
+no disk or network I/O of its own: state is saved by a worker thread afterwards.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuick import QQuickView
+
+from stele import __version__
+from stele.adapters.mqtt import Incoming, SteleMqtt
+from stele.adapters.state_store import StateStore, book_to_json
+from stele.domain.book import AlertBook, Origin
+from stele.domain.cap import parse_alert
+from stele.domain.decide import Policy
+from stele.domain.model import Alert
+from stele.domain.presentation import EMPTY_SCREEN, ScreenModel
+from stele.domain.screen import build_screen
+from stele.domain.targeting import Place
+from stele.errors import CapError
+from stele.ui.bridge import ScreenBridge
+from stele.ui.presented import PresentationTracker, Presented
+from stele.ui.view import create_view
+
+log = logging.getLogger("stele.kiosk")
+Clock = Callable[[], datetime]
+# Re-evaluate expiry at least this often even without a deadline (alerts.md: at most 5 s).
+MAX_RECHECK_MS = 5_000
+IDENTIFY_MS = 15_000
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def epoch_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A message after the network thread's work: the alert, or why it was rejected."""
+
+    incoming: Incoming
+    alert: Alert | None = None
+    error: str = ""
+
+
+class Kiosk(QObject):
+    """One stele: owns the book, the view and the MQTT link. Construct on the GUI thread."""
+
+    _arrived = Signal(object)  # Parsed, emitted on paho's thread, delivered on the GUI thread
+    _connection = Signal(bool)
+    screen_applied = Signal(object)  # ScreenModel, after it was handed to QML
+    acked = Signal(object)  # Presented, after the ack was published
+
+    def __init__(self, cfg: Any, *, clock: Clock = utc_now, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.cfg = cfg
+        self._clock = clock
+        dev = cfg.device
+        self.book = AlertBook(
+            place=Place(
+                lat=dev.latitude, lon=dev.longitude, ars=dev.ars, warncells=frozenset(dev.warncells)
+            ),
+            policy=Policy(languages=tuple(dev.languages), layouts=dict(cfg.alerts.layout)),
+            all_clear_for=_minutes(cfg.alerts.all_clear_minutes),
+        )
+        self.store = StateStore(cfg.storage.dir)
+        self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stele-state")
+        self._storage_ok = True
+        self.screen: ScreenModel = EMPTY_SCREEN
+        self._mode_since = clock()
+        self._last_sync: datetime | None = None
+        self._acked: set[str] = set()  # identifiers already proven on screen
+
+        width, height = cfg.display.size
+        self.bridge = ScreenBridge(
+            city=cfg.display.city,
+            device_id=dev.id,
+            timezone=dev.timezone,
+            rotation_seconds=cfg.display.rotation_s,
+        )
+        restored = self.store.load(self.book)
+        self.book.expire(clock())
+        if restored:
+            log.info("restored %d persisted alert(s)", restored)
+        # The persisted state is on the bridge before the first frame: a stele that was in
+        # crisis comes back in crisis without waiting for the network.
+        self._refresh(announce=False)
+        self.view: QQuickView = create_view(
+            self.bridge, width=width, height=height, fullscreen=cfg.display.fullscreen
+        )
+        self.tracker = PresentationTracker(self.view, self._presented, self)
+        for view in self.screen.alerts:
+            self.tracker.expect(view.identifier, view.layout.value, None)
+
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.timeout.connect(self._tick)
+        self._identify_timer = QTimer(self)
+        self._identify_timer.setSingleShot(True)
+        self._identify_timer.timeout.connect(lambda: self.bridge.set_identify(False))
+
+        self._arrived.connect(self._on_arrived, Qt.ConnectionType.QueuedConnection)
+        self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
+        self.mqtt = SteleMqtt(
+            cfg.mqtt,
+            dev,
+            version=__version__,
+            on_message=self._on_network_message,
+            on_connection=self._connection.emit,
+        )
+        self._schedule_tick()
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.bridge.set_connected(False, None)
+        self.mqtt.start()
+
+    def stop(self) -> None:
+        """Clean shutdown: offline status, state flushed. Safe to call twice."""
+        self._timer.stop()
+        self.mqtt.stop()
+        self._save_now()
+        self._saver.shutdown(wait=True)
+
+    # -- network thread --------------------------------------------------------------------
+
+    def _on_network_message(self, msg: Incoming) -> None:
+        """paho's thread: parse here so the GUI thread only applies the result."""
+        if msg.kind == "alert" and msg.payload:
+            try:
+                alert = parse_alert(
+                    msg.payload, msg.content_type, max_bytes=self.cfg.mqtt.max_payload_bytes
+                )
+            except CapError as exc:
+                self._arrived.emit(Parsed(msg, error=str(exc)))
+                return
+            self._arrived.emit(Parsed(msg, alert=alert))
+        else:
+            self._arrived.emit(Parsed(msg))
+
+    # -- GUI thread ------------------------------------------------------------------------
+
+    def _on_arrived(self, parsed: Parsed) -> None:
+        msg = parsed.incoming
+        now = self._clock()
+        self._last_sync = now
+        if msg.kind == "alert":
+            origin = Origin(msg.scope, msg.scope_id, msg.key)
+            if parsed.error:
+                log.warning(
+                    "rejected alert on %s: %s", msg.topic, parsed.error, extra={"topic": msg.topic}
+                )
+                return
+            if parsed.alert is None:
+                removed = self.book.clear_incident(origin, now)
+                log.info(
+                    "incident %s ended by the server; removed %s",
+                    msg.key,
+                    list(removed),
+                    extra={"topic": msg.topic},
+                )
+            else:
+                alert = parsed.alert
+                change = self.book.receive(
+                    alert, now, origin=origin, addressed=True, received_ms=msg.received_ms
+                )
+                log.info(
+                    "%s %s: %s %s",
+                    alert.msg_type.value,
+                    alert.identifier,
+                    change.outcome.value,
+                    change.reason,
+                    extra={"alert": alert.identifier, "topic": msg.topic},
+                )
+            self._refresh(received_ms=msg.received_ms)
+        elif msg.kind == "index":
+            self._on_index(msg, now)
+        elif msg.kind == "cmd":
+            self._on_command(msg)
+        else:
+            log.info("content announcement on %s (content sync is not built yet)", msg.topic)
+
+    def _on_index(self, msg: Incoming, now: datetime) -> None:
+        try:
+            data = json.loads(msg.payload) if msg.payload else {"keys": []}
+            keys = data["keys"]
+            if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+                raise ValueError("'keys' is not a list of strings")
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring bad index on %s: %s", msg.topic, exc, extra={"topic": msg.topic})
+            return
+        removed = self.book.reconcile_index(msg.scope, msg.scope_id, keys, now)
+        if removed:
+            log.info("index %s dropped %s", msg.topic, list(removed), extra={"topic": msg.topic})
+            self._refresh()
+
+    def _on_connection(self, connected: bool) -> None:
+        if connected:
+            self._last_sync = self._clock()
+        log.info("broker %s", "connected" if connected else "unreachable")
+        self.bridge.set_connected(connected, self._last_sync)
+        self._publish_status()
+
+    def _refresh(self, *, announce: bool = True, received_ms: int | None = None) -> None:
+        """Rebuild the screen from the book; apply it only if it changed."""
+        now = self._clock()
+        screen = build_screen(self.book, now)
+        changed = screen != self.screen
+        if changed:
+            if screen.mode != self.screen.mode:
+                self._mode_since = now
+            self.screen = screen
+            self.bridge.apply(screen)
+            self.screen_applied.emit(screen)
+        if not announce:
+            return
+        if changed:
+            shown = {v.identifier for v in screen.alerts}
+            for view in screen.alerts:
+                if view.identifier not in self._acked:
+                    self.tracker.expect(view.identifier, view.layout.value, received_ms)
+            self._acked &= shown
+            self._publish_status()
+        self._save_soon()
+        self._schedule_tick()
+
+    def _presented(self, p: Presented) -> None:
+        if p.identifier not in {v.identifier for v in self.screen.alerts}:
+            return  # replaced before it reached the glass
+        self._acked.add(p.identifier)
+        ack = {
+            "identifier": p.identifier,
+            "received_ms": p.received_ms,
+            "presented_ms": p.presented_ms,
+            "layout": p.layout,
+        }
+        self.mqtt.publish_ack(ack)
+        log.info("on screen: %s (%s)", p.identifier, p.layout, extra={"alert": p.identifier})
+        self.acked.emit(p)
+
+    def status(self) -> dict[str, Any]:
+        return {
+            "state": "online",
+            "version": __version__,
+            "mode": self.screen.mode.value if self._storage_ok else "degraded",
+            "alerts": [v.identifier for v in self.screen.alerts],
+            "since": self._mode_since.isoformat(),
+        }
+
+    def _publish_status(self) -> None:
+        self.mqtt.publish_status(self.status())
+
+    # -- time ------------------------------------------------------------------------------
+
+    def _schedule_tick(self) -> None:
+        now = self._clock()
+        deadline = self.book.next_deadline(now)
+        delay = MAX_RECHECK_MS
+        if deadline is not None:
+            delay = max(0, min(delay, int((deadline - now).total_seconds() * 1000) + 1))
+        self._timer.start(delay)
+
+    def _tick(self) -> None:
+        now = self._clock()
+        if self.book.expire(now):
+            self._save_soon()
+        self._refresh()
+
+    # -- persistence (off the hot path) ----------------------------------------------------
+
+    def _save_soon(self) -> None:
+        data = book_to_json(self.book)
+        self._saver.submit(self._write_state, data)
+
+    def _write_state(self, data: dict[str, Any]) -> None:  # worker thread
+        ok = self.store.save_json(data)
+        if ok != self._storage_ok:
+            self._storage_ok = ok
+            self._connection.emit(self.mqtt.connected)  # re-publish status on the GUI thread
+
+    def _save_now(self) -> None:
+        self.store.save(self.book)
+
+    # -- commands --------------------------------------------------------------------------
+
+    def _on_command(self, msg: Incoming) -> None:
+        try:
+            cmd = json.loads(msg.payload)
+            name = cmd["command"]
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("ignoring bad command on %s: %s", msg.topic, exc)
+            return
+        result: dict[str, Any] = {"command": name, "ok": True}
+        if name == "identify":
+            self.bridge.set_identify(True)
+            self._identify_timer.start(IDENTIFY_MS)
+        elif name == "screenshot":
+            result["png_base64"] = self.screenshot_png_base64()
+        elif name == "display":
+            on = cmd.get("on")
+            if not isinstance(on, bool):
+                result = {"command": name, "ok": False, "error": "'on' must be true or false"}
+            else:
+                self.bridge.set_blanked(not on and self.screen.mode.value == "normal")
+        else:
+            result = {"command": name, "ok": False, "error": "unknown or not supported yet"}
+        if "id" in cmd:
+            result["id"] = cmd["id"]
+        self.mqtt.publish_result(result)
+
+    def screenshot_png_base64(self) -> str:
+        image = self.view.grabWindow()
+        data = QByteArray()
+        buf = QBuffer(data)
+        buf.open(QIODevice.OpenModeFlag.WriteOnly)
+        image.save(buf, "PNG")
+        return base64.b64encode(bytes(data.data())).decode("ascii")
+
+
+def _minutes(m: float) -> Any:
+    from datetime import timedelta
+
+    return timedelta(minutes=m)
+
+
+def run_kiosk(cfg: Any) -> int:
+    """Run until SIGTERM/SIGINT or the window closes; returns the exit code."""
+    app = QGuiApplication.instance() or QGuiApplication([])
+    kiosk = Kiosk(cfg)
+    kiosk.start()
+    code = app.exec()
+    kiosk.stop()
+    del kiosk
+    return code
