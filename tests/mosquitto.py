@@ -177,3 +177,88 @@ class MosquittoBroker:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- plain paho clients for observing and injecting (the "server side" in tests) ----------
+
+
+class TopicRecorder:
+    """A plain MQTT 5 subscriber that records (topic, payload, retain, content_type)."""
+
+    def __init__(self, broker: MosquittoBroker, *topics: str, **auth: str) -> None:
+        import threading
+
+        import paho.mqtt.client as paho
+        from paho.mqtt.enums import CallbackAPIVersion
+
+        self.messages: list[tuple[str, bytes, bool, str | None]] = []
+        self._cond = threading.Condition()
+        self._subscribed = threading.Event()
+        self._client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+        if auth:
+            self._client.username_pw_set(auth["username"], auth.get("password"))
+
+        def on_connect(c, u, f, rc, p):  # type: ignore[no-untyped-def]
+            c.subscribe([(t, 1) for t in topics])
+
+        def on_subscribe(c, u, mid, rcs, p):  # type: ignore[no-untyped-def]
+            self.granted = rcs
+            self._subscribed.set()
+
+        def on_message(c, u, msg):  # type: ignore[no-untyped-def]
+            ct = getattr(msg.properties, "ContentType", None) if msg.properties else None
+            with self._cond:
+                self.messages.append((msg.topic, bytes(msg.payload), bool(msg.retain), ct))
+                self._cond.notify_all()
+
+        self._client.on_connect = on_connect
+        self._client.on_subscribe = on_subscribe
+        self._client.on_message = on_message
+        self._client.connect(broker.host, broker.port, keepalive=10)
+        self._client.loop_start()
+        if not self._subscribed.wait(5):
+            raise RuntimeError("TopicRecorder: no SUBACK within 5 s")
+
+    def wait_for(self, predicate, timeout: float = 5.0) -> bool:  # type: ignore[no-untyped-def]
+        """Wait until predicate(messages) is true."""
+        with self._cond:
+            return self._cond.wait_for(lambda: predicate(self.messages), timeout)
+
+    def payloads(self, topic: str) -> list[bytes]:
+        with self._cond:
+            return [p for t, p, _, _ in self.messages if t == topic]
+
+    def close(self) -> None:
+        self._client.disconnect()
+        self._client.loop_stop()
+
+
+def publish_raw(
+    broker: MosquittoBroker,
+    topic: str,
+    payload: bytes,
+    *,
+    retain: bool = False,
+    content_type: str | None = None,
+    **auth: str,
+) -> None:
+    """Publish one QoS 1 message and wait for the broker's PUBACK."""
+    import paho.mqtt.client as paho
+    from paho.mqtt.enums import CallbackAPIVersion
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
+    if auth:
+        client.username_pw_set(auth["username"], auth.get("password"))
+    client.connect(broker.host, broker.port, keepalive=10)
+    client.loop_start()
+    try:
+        props = None
+        if content_type:
+            props = Properties(PacketTypes.PUBLISH)
+            props.ContentType = content_type
+        client.publish(topic, payload, qos=1, retain=retain, properties=props).wait_for_publish(5)
+    finally:
+        client.disconnect()
+        client.loop_stop()
