@@ -175,7 +175,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from stele.demo.runner import run_demo
 
-    return run_demo(window=args.window)
+    return run_demo(window=args.window, exit_after_s=args.exit_after)
 
 
 def _add_place_options(p: argparse.ArgumentParser) -> None:
@@ -215,6 +215,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="show a window, or render offscreen (auto: window if a display exists)",
     )
+    demo.add_argument("--exit-after", type=float, help=argparse.SUPPRESS)  # for tests
     demo.set_defaults(func=cmd_demo)
 
     config = sub.add_parser("config", help="configuration tools").add_subparsers(

@@ -11,16 +11,19 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import sys
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickView
+from shiboken6 import Shiboken
 
 from stele import __version__
 from stele.adapters.mqtt import Incoming, SteleMqtt
@@ -68,6 +71,7 @@ class Kiosk(QObject):
     _connection = Signal(bool)
     screen_applied = Signal(object)  # ScreenModel, after it was handed to QML
     acked = Signal(object)  # Presented, after the ack was published
+    status_text = Signal(str)  # a short human line for systemd's STATUS=
 
     def __init__(self, cfg: Any, *, clock: Clock = utc_now, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -140,6 +144,11 @@ class Kiosk(QObject):
         self.mqtt.stop()
         self._save_now()
         self._saver.shutdown(wait=True)
+
+    def dispose(self) -> None:
+        """Delete the QML engine before the objects it was given (the bridge)."""
+        Shiboken.delete(self.view)
+        del self.view
 
     # -- network thread --------------------------------------------------------------------
 
@@ -267,7 +276,13 @@ class Kiosk(QObject):
         }
 
     def _publish_status(self) -> None:
-        self.mqtt.publish_status(self.status())
+        status = self.status()
+        self.mqtt.publish_status(status)
+        sync = self._last_sync.astimezone().strftime("%H:%M:%S") if self._last_sync else "never"
+        link = "online" if self.mqtt.connected else "offline"
+        self.status_text.emit(
+            f"{status['mode']}, {len(status['alerts'])} alert(s), broker {link}, last sync {sync}"
+        )
 
     # -- time ------------------------------------------------------------------------------
 
@@ -342,12 +357,40 @@ def _minutes(m: float) -> Any:
     return timedelta(minutes=m)
 
 
-def run_kiosk(cfg: Any) -> int:
-    """Run until SIGTERM/SIGINT or the window closes; returns the exit code."""
-    app = QGuiApplication.instance() or QGuiApplication([])
+def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
+    """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
+
+    `snapshot`: save the screen there after every change (the demo without a display).
+    """
+    from stele.adapters.journal import setup_logging
+    from stele.adapters.sdnotify import Notifier
+    from stele.ui.sigterm import install_sigterm_handler
+    from stele.ui.watchdog import FrameWatchdog
+
+    setup_logging(cfg.log.level, cfg.device.id)
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    notifier = Notifier()
     kiosk = Kiosk(cfg)
+    watchdog = FrameWatchdog(kiosk.view, notifier)
+    kiosk.status_text.connect(notifier.status)
+
+    def terminate() -> None:
+        notifier.stopping()
+        app.quit()
+
+    install_sigterm_handler(terminate)
+    if snapshot is not None:
+        kiosk.screen_applied.connect(
+            lambda _s: QTimer.singleShot(300, lambda: kiosk.view.grabWindow().save(str(snapshot)))
+        )
+        QTimer.singleShot(1000, lambda: kiosk.view.grabWindow().save(str(snapshot)))
+    if exit_after_s is not None:
+        QTimer.singleShot(int(exit_after_s * 1000), terminate)
     kiosk.start()
-    code = app.exec()
-    kiosk.stop()
-    del kiosk
+    try:
+        code = app.exec()
+    finally:
+        kiosk.stop()
+        watchdog.deleteLater()
+        kiosk.dispose()
     return code
