@@ -93,7 +93,7 @@ def _parse(payload: Any, content_type: str | None, max_bytes: int) -> Alert:
     encoding = _detect_encoding(raw, content_type)
     if encoding == XML_CONTENT_TYPE:
         reader: _Reader = _XML_READER
-        root: Any = _xml_root(raw)
+        root: Any = _xml_root(_without_leading_blanks(raw))
     else:
         reader = _JSON_READER
         root = _json_root(raw)
@@ -121,6 +121,15 @@ def _detect_encoding(raw: bytes, content_type: str | None) -> str:
 
 
 # --- XML ---------------------------------------------------------------------------------
+
+
+def _without_leading_blanks(raw: bytes) -> bytes:
+    """XML allows nothing before `<?xml`; publishers still prepend a newline. Strip it (and
+    a UTF-8 BOM in front of it, which only said "UTF-8", expat's default anyway)."""
+    body = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
+    if body[:1] in (b" ", b"\t", b"\r", b"\n"):
+        return body.lstrip(b" \t\r\n")
+    return raw
 
 
 class _RootReached(Exception):
@@ -178,7 +187,7 @@ def _xml_root(raw: bytes) -> Element:
     ns, _, local = root.tag[1:].rpartition("}") if root.tag[:1] == "{" else ("", "", root.tag)
     if local != "alert" or ns not in ("", CAP12_NS):
         where = f" in namespace {ns!r}" if ns else ""
-        raise CapError(f"not CAP 1.2: root element is <{show(local, 40)}>{where}")
+        raise CapError(f"not CAP 1.2: root element is <{local[:40]}>{where}")
     return root
 
 
