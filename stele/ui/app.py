@@ -136,6 +136,7 @@ class Kiosk(QObject):
 
     def start(self) -> None:
         self.bridge.set_connected(False, None)
+        self._publish_status()  # remembered by the link and sent on every (re)connect
         self.mqtt.start()
 
     def stop(self) -> None:

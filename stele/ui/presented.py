@@ -29,7 +29,7 @@ class Presented:
 class PresentationTracker(QObject):
     """Calls `on_presented(Presented)` on the GUI thread once per `expect()`ed alert."""
 
-    _swapped = Signal(int, int)  # (sync generation reached, epoch ms)
+    _swapped = Signal(object, object)  # (sync generation reached, epoch ms): Python ints
 
     def __init__(
         self,

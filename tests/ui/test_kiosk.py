@@ -1,0 +1,169 @@
+"""The kiosk end to end: real Mosquitto, real QML offscreen, acks from presented frames."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stele.ui.app import Kiosk
+from tests.capgen import CapSpec, InfoSpec, cap_xml
+from tests.ui.kiosk_helpers import (
+    ARS,
+    DEVICE,
+    PREFIX,
+    Central,
+    kiosk_config,
+    red_fraction,
+    visible_texts,
+)
+
+pytestmark = pytest.mark.usefixtures("qapp")
+
+
+def flood(identifier: str = "FLOOD-1", severity: str = "Extreme", **kw: Any) -> bytes:
+    headline = kw.pop("headline", "Hochwasser an der Wupper")
+    return cap_xml(CapSpec(identifier=identifier, infos=[InfoSpec(severity=severity, headline=headline)], **kw))
+
+
+@pytest.fixture
+def central(broker) -> Any:
+    c = Central(broker.port)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def kiosk(broker, tmp_path: Path, qtbot) -> Any:
+    k = Kiosk(kiosk_config(tmp_path, broker.port))
+    k.start()
+    yield k
+    k.stop()
+    k.dispose()
+
+
+def wait_online(qtbot, central: Central) -> None:
+    qtbot.waitUntil(lambda: central.find_json("status", lambda d: d["state"] == "online") is not None, timeout=10_000)
+
+
+def test_alert_reaches_the_glass_and_is_acked(kiosk, central, qtbot) -> None:
+    wait_online(qtbot, central)
+    published = central.alert("k1", flood())
+    qtbot.waitUntil(lambda: central.find_json("ack") is not None, timeout=10_000)
+    ack = central.find_json("ack")
+    assert ack["identifier"] == "FLOOD-1" and ack["layout"] == "takeover"
+    assert published * 1000 - 50 <= ack["received_ms"] <= ack["presented_ms"]
+    assert ack["presented_ms"] - published * 1000 < 5_000
+    # What is drawn: the takeover colour dominates and the headline is in the scene.
+    image = kiosk.view.grabWindow()
+    assert red_fraction(image) > 0.4
+    assert any("Hochwasser an der Wupper" in t for t in visible_texts(kiosk.view))
+    status = central.find_json("status", lambda d: d.get("mode") == "crisis")
+    assert status is not None and status["alerts"] == ["FLOOD-1"] and status["version"]
+
+
+def test_update_replaces_and_cancel_shows_all_clear(kiosk, central, qtbot) -> None:
+    wait_online(qtbot, central)
+    central.alert("k1", flood())
+    qtbot.waitUntil(lambda: kiosk.screen.mode.value == "crisis", timeout=10_000)
+    central.alert("k1", flood("FLOOD-2", headline="Evakuierung Unterburg", msg_type="Update",
+                              sent="2026-11-22T14:30:00+01:00", references="test@stele.invalid,FLOOD-1,x"))
+    qtbot.waitUntil(lambda: central.find_json("ack", lambda d: d["identifier"] == "FLOOD-2") is not None, timeout=10_000)
+    texts = visible_texts(kiosk.view)
+    assert any("Evakuierung Unterburg" in t for t in texts)
+    assert not any("Hochwasser an der Wupper" in t for t in texts)
+    central.alert("k1", flood("FLOOD-3", headline="Entwarnung Hochwasser", msg_type="Cancel",
+                              sent="2026-11-22T15:00:00+01:00", references="test@stele.invalid,FLOOD-2,x"))
+    qtbot.waitUntil(lambda: kiosk.screen.all_clear is not None, timeout=10_000)
+    qtbot.wait(300)
+    assert kiosk.screen.mode.value == "normal"
+    assert any("Entwarnung Hochwasser" in t for t in visible_texts(kiosk.view))
+    assert red_fraction(kiosk.view.grabWindow()) < 0.1
+
+
+def test_hostile_payloads_leave_the_screen_unchanged(kiosk, central, qtbot) -> None:
+    wait_online(qtbot, central)
+    central.alert("k1", flood())
+    qtbot.waitUntil(lambda: central.find_json("ack") is not None, timeout=10_000)
+    before = kiosk.screen
+    for bad in (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa"><!ENTITY b "&a;&a;&a;">]><alert>&b;</alert>',
+        b"\x00\x01\x02 not cap at all",
+        b'{"identifier": ["x"], "info": 7}',
+        b"<" * (3 * 1024 * 1024),
+    ):
+        central.alert("k2", bad)
+    central.alert("k1", b"{broken json")  # even on the incident that is on screen
+    qtbot.wait(800)
+    assert kiosk.screen == before
+    assert any("Hochwasser an der Wupper" in t for t in visible_texts(kiosk.view))
+    assert red_fraction(kiosk.view.grabWindow()) > 0.4
+
+
+def test_index_and_empty_retained_payload_end_incidents(kiosk, central, qtbot) -> None:
+    wait_online(qtbot, central)
+    central.alert("k1", flood("A"))
+    central.alert("k2", flood("B", severity="Moderate"))
+    qtbot.waitUntil(lambda: len(kiosk.screen.alerts) == 2, timeout=10_000)
+    central.alert("k1", b"")  # the server ended incident k1
+    qtbot.waitUntil(lambda: [a.identifier for a in kiosk.screen.alerts] == ["B"], timeout=10_000)
+    central.publish(f"{PREFIX}/index/all", b'{"keys": [], "written": "2026-11-22T14:00:00Z"}')
+    qtbot.waitUntil(lambda: kiosk.screen.alerts == (), timeout=10_000)
+    assert kiosk.screen.all_clear is None  # ended silently
+
+
+def test_ars_and_device_topics_are_received(kiosk, central, qtbot) -> None:
+    wait_online(qtbot, central)
+    central.alert("k1", flood("ARS-1", severity="Moderate"), scope=f"ars/{ARS}")
+    central.alert("k2", flood("DEV-1", severity="Minor"), scope=f"device/{DEVICE}")
+    central.alert("k3", flood("OTHER", severity="Extreme"), scope="device/someone-else")
+    qtbot.waitUntil(lambda: len(kiosk.screen.alerts) == 2, timeout=10_000)
+    qtbot.wait(300)
+    assert sorted(a.identifier for a in kiosk.screen.alerts) == ["ARS-1", "DEV-1"]
+    assert kiosk.screen.mode.value == "banner"
+
+
+def test_restart_offline_shows_persisted_crisis_then_reconciles(broker, central, tmp_path, qtbot) -> None:
+    cfg = kiosk_config(tmp_path, broker.port)
+    first = Kiosk(cfg)
+    first.start()
+    wait_online(qtbot, central)
+    central.alert("k1", flood("A"))
+    qtbot.waitUntil(lambda: central.find_json("ack") is not None, timeout=10_000)
+    first.stop()
+    first.dispose()
+
+    # While the stele is away the server ends A and sends B.
+    central.alert("k1", b"")
+    central.publish(f"{PREFIX}/index/all", b'{"keys": ["k2"]}')
+    central.alert("k2", flood("B", headline="Sturm"))
+    broker.stop()  # ...and then the network is down when the stele boots
+
+    started = time.monotonic()
+    second = Kiosk(cfg)
+    second.start()
+    try:
+        qtbot.waitUntil(lambda: any("Hochwasser" in t for t in visible_texts(second.view)), timeout=5_000)
+        assert time.monotonic() - started < 5
+        assert red_fraction(second.view.grabWindow()) > 0.4
+        broker.start()
+        qtbot.waitUntil(lambda: [a.identifier for a in second.screen.alerts] == ["B"], timeout=15_000)
+    finally:
+        second.stop()
+        second.dispose()
+
+
+def test_broker_restart_reconnects_and_resubscribes(kiosk, central, broker, qtbot) -> None:
+    wait_online(qtbot, central)
+    broker.restart()
+    central.close()
+    fresh = Central(broker.port)
+    try:
+        qtbot.waitUntil(lambda: kiosk.mqtt.connected, timeout=15_000)
+        fresh.alert("k9", flood("AFTER-RESTART"))
+        qtbot.waitUntil(lambda: fresh.find_json("ack") is not None, timeout=10_000)
+        assert fresh.find_json("ack")["identifier"] == "AFTER-RESTART"
+    finally:
+        fresh.close()
