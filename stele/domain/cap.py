@@ -254,10 +254,10 @@ def _json_root(raw: bytes) -> Any:
         raise CapError(f"JSON is not valid UTF-8 (byte {exc.start})") from None
     try:
         return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise CapError(f"malformed JSON: {exc}") from None
     except RecursionError:
         raise CapError("malformed JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, or an integer of more than 4,300 digits
+        raise CapError(f"malformed JSON: {exc}") from None
 
 
 _JSON_KINDS = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}

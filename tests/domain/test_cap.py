@@ -650,6 +650,7 @@ def test_size_limit_is_checked_before_decoding() -> None:
         ("\u4e00\u4e8c\u4e09".encode("utf-16-le"), "application/cap+xml", "malformed XML"),
         (b"<alert", None, "malformed XML"),
         (b'{"identifier": ', None, "malformed JSON"),
+        (b'{"identifier": ' + b"9" * 5000 + b"}", None, "malformed JSON: Exceeds the limit"),
         (b"[1, 2]", "application/json", "'alert' must be an object, got array"),
         (b'"text"', "application/json", "'alert' must be an object, got string"),
     ],
