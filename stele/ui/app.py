@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
@@ -26,13 +27,14 @@ from PySide6.QtQuick import QQuickView
 from shiboken6 import Shiboken
 
 from stele import __version__
+from stele.adapters.display import DisplayController, make_backend
 from stele.adapters.mqtt import Incoming, SteleMqtt
 from stele.adapters.state_store import StateStore, book_to_json
 from stele.domain.book import AlertBook, Origin
 from stele.domain.cap import parse_alert
 from stele.domain.decide import Policy
 from stele.domain.model import Alert
-from stele.domain.presentation import EMPTY_SCREEN, ScreenModel
+from stele.domain.presentation import EMPTY_SCREEN, Mode, ScreenModel
 from stele.domain.screen import build_screen
 from stele.domain.targeting import Place
 from stele.errors import CapError
@@ -69,6 +71,7 @@ class Kiosk(QObject):
 
     _arrived = Signal(object)  # Parsed, emitted on paho's thread, delivered on the GUI thread
     _connection = Signal(bool)
+    _blank = Signal(bool)  # from the display worker thread (black-scene backend)
     screen_applied = Signal(object)  # ScreenModel, after it was handed to QML
     acked = Signal(object)  # Presented, after the ack was published
     status_text = Signal(str)  # a short human line for systemd's STATUS=
@@ -100,6 +103,14 @@ class Kiosk(QObject):
             timezone=dev.timezone,
             rotation_seconds=cfg.display.rotation_s,
         )
+        self._blank.connect(self.bridge.set_blanked, Qt.ConnectionType.QueuedConnection)
+        self.display = DisplayController(
+            make_backend(cfg.power, self._blank.emit), cfg.power.schedule, ZoneInfo(dev.timezone)
+        )
+        self._display_timer = QTimer(self)
+        self._display_timer.setSingleShot(True)
+        self._display_timer.timeout.connect(self._update_display)
+        self._update_display()
         restored = self.store.load(self.book)
         self.book.expire(clock())
         if restored:
@@ -142,9 +153,11 @@ class Kiosk(QObject):
     def stop(self) -> None:
         """Clean shutdown: offline status, state flushed. Safe to call twice."""
         self._timer.stop()
+        self._display_timer.stop()
         self.mqtt.stop()
         self._save_now()
         self._saver.shutdown(wait=True)
+        self.display.close()
 
     def dispose(self) -> None:
         """Delete the QML engine before the objects it was given (the bridge)."""
@@ -241,6 +254,7 @@ class Kiosk(QObject):
             self.screen = screen
             self.bridge.apply(screen)
             self.screen_applied.emit(screen)
+            self._update_display()
         if not announce:
             return
         if changed:
@@ -274,6 +288,7 @@ class Kiosk(QObject):
             "mode": self.screen.mode.value if self._storage_ok else "degraded",
             "alerts": [v.identifier for v in self.screen.alerts],
             "since": self._mode_since.isoformat(),
+            "display": "on" if (self.display.desired or (True,))[0] else "off",
         }
 
     def _publish_status(self) -> None:
@@ -300,6 +315,19 @@ class Kiosk(QObject):
         if self.book.expire(now):
             self._save_soon()
         self._refresh()
+
+    def _update_display(self) -> None:
+        """A takeover or banner forces the display on; otherwise the schedule decides.
+        Cheap: the backend (cec-ctl, ddcutil, ...) runs on the controller's own thread."""
+        crisis = self.screen.mode in (Mode.CRISIS, Mode.BANNER)
+        self._schedule_display(self.display.update(self._clock(), crisis))
+
+    def _schedule_display(self, deadline: datetime | None) -> None:
+        if deadline is None:
+            self._display_timer.stop()
+            return
+        delay_s = (deadline - self._clock()).total_seconds()
+        self._display_timer.start(max(0, min(int(delay_s * 1000) + 1, 3_600_000)))
 
     # -- persistence (off the hot path) ----------------------------------------------------
 
@@ -336,7 +364,8 @@ class Kiosk(QObject):
             if not isinstance(on, bool):
                 result = {"command": name, "ok": False, "error": "'on' must be true or false"}
             else:
-                self.bridge.set_blanked(not on and self.screen.mode.value == "normal")
+                self._schedule_display(self.display.command(on, self._clock()))
+                self._publish_status()
         else:
             result = {"command": name, "ok": False, "error": "unknown or not supported yet"}
         if "id" in cmd:

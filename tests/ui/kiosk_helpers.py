@@ -20,7 +20,9 @@ ARS = "051220000000"
 PREFIX = "stele/v1"
 
 
-def kiosk_config(tmp: Path, port: int, *, orientation: str = "portrait", keepalive: int = 5) -> Any:
+def kiosk_config(
+    tmp: Path, port: int, *, orientation: str = "portrait", keepalive: int = 5, extra: str = ""
+) -> Any:
     path = tmp / "stele.toml"
     path.write_text(
         f"""
@@ -45,6 +47,7 @@ dir = "{tmp / 'state'}"
 orientation = "{orientation}"
 fullscreen = false
 """
+        + extra
     )
     return load_config(path, env={}, system_paths=())
 
