@@ -192,6 +192,7 @@ class TopicRecorder:
         from paho.mqtt.enums import CallbackAPIVersion
 
         self.messages: list[tuple[str, bytes, bool, str | None]] = []
+        self.expiry: list[int | None] = []  # MQTT 5 Message Expiry Interval, per message
         self._cond = threading.Condition()
         self._subscribed = threading.Event()
         self._client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
@@ -207,8 +208,10 @@ class TopicRecorder:
 
         def on_message(c, u, msg):  # type: ignore[no-untyped-def]
             ct = getattr(msg.properties, "ContentType", None) if msg.properties else None
+            ttl = getattr(msg.properties, "MessageExpiryInterval", None) if msg.properties else None
             with self._cond:
                 self.messages.append((msg.topic, bytes(msg.payload), bool(msg.retain), ct))
+                self.expiry.append(ttl)
                 self._cond.notify_all()
 
         self._client.on_connect = on_connect

@@ -1,0 +1,338 @@
+"""Central side: publish CAP alerts to the steles and keep the per-scope incident index.
+
+Used by `stele alert send` / `stele alert clear`. One short-lived MQTT session per call:
+read the scope's current state (retained index + retained alerts), choose the incident
+key, publish the index, then the alert. The index goes first because a stele drops
+what the index does not list: a stele connecting between the two publishes must not
+see the new alert next to an index that lacks it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import secrets
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import paho.mqtt.client as paho
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from stele.adapters.mqtt import (
+    QOS,
+    alert_topic,
+    apply_tls_and_auth,
+    check_level,
+    index_topic,
+    scope_path,
+)
+from stele.domain.cap import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, parse_alert
+from stele.domain.model import Alert
+from stele.errors import SteleError
+
+log = logging.getLogger("stele.central")
+
+TIMEOUT_S = 5.0  # connect, subscribe and each publish
+SNAPSHOT_WAIT_S = 2.0  # for the retained state of a scope
+_UNSUPPORTED_PROTOCOL = 0x84
+
+
+class PublishError(SteleError):
+    """The broker is unreachable, refused us, or did not confirm a publish."""
+
+
+def incident_key(sender: str, identifier: str) -> str:
+    """A short stable topic level for a new incident: never the raw identifier."""
+    return hashlib.sha256(f"{sender}\x00{identifier}".encode()).hexdigest()[:16]
+
+
+def sniff_content_type(payload: bytes) -> str:
+    body = payload[3:] if payload.startswith(b"\xef\xbb\xbf") else payload
+    return JSON_CONTENT_TYPE if body.lstrip()[:1] == b"{" else XML_CONTENT_TYPE
+
+
+def message_expiry_s(alert: Alert, now: datetime) -> int | None:
+    """Seconds until the latest info `expires`; None if an info never expires (or none do)."""
+    ends = [info.expires for info in alert.infos]
+    if not ends or any(end is None for end in ends):
+        return None
+    latest = max(end for end in ends if end is not None)
+    seconds = math.ceil((latest - now).total_seconds())
+    if seconds <= 0:
+        log.warning("alert %s expired at %s: sent without MQTT message expiry",
+                    alert.identifier, latest.isoformat())
+        return None
+    return seconds
+
+
+@dataclass
+class IncidentIndex:
+    """PREFIX/index/<scope>: {"keys": [...], "incidents": {key: [identifiers]}, "written"}."""
+
+    incidents: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def from_payload(cls, payload: bytes | None) -> IncidentIndex:
+        if not payload:
+            return cls()
+        try:
+            data = json.loads(payload)
+            incidents = data.get("incidents") or {}
+            result = {str(k): [str(i) for i in incidents.get(k, [])] for k in data["keys"]}
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            log.warning("retained index unreadable (%s): rebuilding it", exc)
+            return cls()
+        return cls(result)
+
+    def to_payload(self, now: datetime) -> bytes:
+        keys = sorted(self.incidents)
+        data = {
+            "keys": keys,
+            "incidents": {k: self.incidents[k] for k in keys},
+            "written": now.astimezone(UTC).isoformat(timespec="seconds"),
+        }
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+    def find(self, identifiers: Iterable[str]) -> str | None:
+        wanted = set(identifiers)
+        for key in sorted(self.incidents):
+            if wanted.intersection(self.incidents[key]):
+                return key
+        return None
+
+    def add(self, key: str, identifiers: Iterable[str]) -> None:
+        known = self.incidents.setdefault(key, [])
+        known.extend(i for i in dict.fromkeys(identifiers) if i not in known)
+
+
+def _chain(alert: Alert) -> list[str]:
+    return [alert.identifier, *alert.references]
+
+
+def choose_key(alert: Alert, index: IncidentIndex, retained: dict[str, Alert]) -> str:
+    """The incident an alert belongs to.
+
+    An Update/Cancel (or a repeat) lands on the incident that already holds one of the
+    identifiers it names: first by the index, then by the retained alerts themselves
+    (an index written by another tool, or lost). Otherwise it starts a new incident.
+    """
+    found = index.find(_chain(alert))
+    if found is not None:
+        return found
+    wanted = set(_chain(alert))
+    for key in sorted(retained):
+        if wanted.intersection(_chain(retained[key])):
+            return key
+    return incident_key(alert.sender, alert.identifier)
+
+
+def _now(now: datetime | None) -> datetime:
+    return now if now is not None else datetime.now(UTC)
+
+
+def send_alert(
+    mqtt_cfg: Any,
+    payload: bytes,
+    *,
+    scope: str,
+    scope_id: str = "",
+    key: str | None = None,
+    now: datetime | None = None,
+) -> str:
+    """Publish one CAP alert retained (QoS 1) on its incident topic; returns the key used."""
+    at = _now(now)
+    alert = parse_alert(payload, max_bytes=int(mqtt_cfg.max_payload_bytes))  # CapError if not CAP
+    scope_path(scope, scope_id)
+    if key is not None:
+        check_level(key, "incident key")
+    with _CentralSession(mqtt_cfg) as session:
+        index, retained = session.snapshot(scope, scope_id)
+        chosen = key or choose_key(alert, index, retained)
+        index.add(chosen, _chain(alert))
+        content_type = alert.content_type or sniff_content_type(payload)
+        session.publish(index_topic(mqtt_cfg.prefix, scope, scope_id), index.to_payload(at),
+                        content_type=JSON_CONTENT_TYPE)
+        session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, chosen), payload,
+                        content_type=content_type, expiry_s=message_expiry_s(alert, at))
+    log.info("sent %s %s as incident %s", alert.msg_type, alert.identifier, chosen)
+    return chosen
+
+
+def clear_incident(
+    mqtt_cfg: Any,
+    keys: Iterable[str],
+    *,
+    scope: str,
+    scope_id: str = "",
+    now: datetime | None = None,
+) -> None:
+    """End incidents: zero-length retained publishes, then the index without them."""
+    at = _now(now)
+    keys = [check_level(k, "incident key") for k in keys]
+    scope_path(scope, scope_id)
+    with _CentralSession(mqtt_cfg) as session:
+        index, _ = session.snapshot(scope, scope_id)
+        for k in keys:
+            session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, k), b"")
+            index.incidents.pop(k, None)
+        session.publish(index_topic(mqtt_cfg.prefix, scope, scope_id), index.to_payload(at),
+                        content_type=JSON_CONTENT_TYPE)
+
+
+class _CentralSession:
+    """A short clean MQTT session with blocking, time-limited operations."""
+
+    def __init__(self, mqtt_cfg: Any, timeout: float = TIMEOUT_S) -> None:
+        self._cfg = mqtt_cfg
+        self._timeout = timeout
+        self._v5 = mqtt_cfg.protocol != "3.1.1"
+        # Never the stele's client id from the same config file: that would kick the stele off.
+        self._client_id = f"stele-central-{secrets.token_hex(4)}"
+        self._cond = threading.Condition()
+        self._connack: Any = None
+        self._subacks: dict[int, list[Any]] = {}
+        self._pubacks: dict[int, Any] = {}
+        self._messages: dict[str, bytes] = {}
+        self._client: paho.Client | None = None
+
+    def __enter__(self) -> _CentralSession:
+        self._connect()
+        if self._connack == _UNSUPPORTED_PROTOCOL and self._cfg.protocol == "auto":
+            log.info("broker does not speak MQTT 5: using 3.1.1 (no content type, no expiry)")
+            self.__exit__()
+            self._v5, self._connack = False, None
+            self._connect()
+        if self._connack is None or self._connack.is_failure:
+            self.__exit__()
+            raise PublishError(f"broker {self._where} refused the connection: {self._connack}")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._client is not None:
+            self._client.disconnect()
+            self._client.loop_stop()
+            self._client = None
+
+    @property
+    def _where(self) -> str:
+        return f"{self._cfg.host}:{self._cfg.port}"
+
+    def _connect(self) -> None:
+        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=self._client_id,
+                             protocol=paho.MQTTv5 if self._v5 else paho.MQTTv311)
+        client.enable_logger(logging.getLogger("stele.central.paho"))
+        apply_tls_and_auth(client, self._cfg)
+        client.connect_timeout = self._timeout
+        client.on_connect = self._on_connect
+        client.on_subscribe = self._on_subscribe
+        client.on_publish = self._on_publish
+        client.on_message = self._on_message
+        self._client = client
+        try:
+            client.connect(self._cfg.host, int(self._cfg.port), keepalive=30)
+        except OSError as exc:
+            self._client = None
+            raise PublishError(f"cannot reach MQTT broker {self._where}: {exc}") from None
+        client.loop_start()
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._connack is not None, self._timeout):
+                self.__exit__()
+                raise PublishError(f"no answer from MQTT broker {self._where} "
+                                   f"within {self._timeout:g} s")
+
+    def _on_connect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
+        with self._cond:
+            self._connack = reason
+            self._cond.notify_all()
+
+    def _on_subscribe(self, client: paho.Client, u: Any, mid: int, codes: Any, p: Any) -> None:
+        with self._cond:
+            self._subacks[mid] = list(codes)
+            self._cond.notify_all()
+
+    def _on_publish(self, client: paho.Client, u: Any, mid: int, reason: Any, p: Any) -> None:
+        with self._cond:
+            self._pubacks[mid] = reason
+            self._cond.notify_all()
+
+    def _on_message(self, client: paho.Client, u: Any, msg: paho.MQTTMessage) -> None:
+        with self._cond:
+            if msg.payload:
+                self._messages[msg.topic] = bytes(msg.payload)
+            else:
+                self._messages.pop(msg.topic, None)
+            self._cond.notify_all()
+
+    def _wait(self, table: dict[int, Any], mid: int, what: str) -> Any:
+        with self._cond:
+            if not self._cond.wait_for(lambda: mid in table, self._timeout):
+                raise PublishError(f"broker {self._where} did not confirm {what} "
+                                   f"within {self._timeout:g} s")
+            return table.pop(mid)
+
+    def snapshot(self, scope: str, scope_id: str) -> tuple[IncidentIndex, dict[str, Alert]]:
+        """The scope's retained index and retained alerts (by key).
+
+        Completeness: after the SUBACK we publish a marker to a private topic we are
+        subscribed to; the broker queues it behind the retained messages, so when it
+        arrives everything retained has arrived. Without it (no permission) we settle
+        for SNAPSHOT_WAIT_S.
+        """
+        assert self._client is not None
+        prefix = self._cfg.prefix
+        idx = index_topic(prefix, scope, scope_id)
+        alerts = f"{prefix}/alerts/{scope_path(scope, scope_id)}/+"
+        marker = f"{prefix}/central/sync/{self._client_id}"
+        _, mid = self._client.subscribe([(idx, QOS), (alerts, QOS), (marker, QOS)])
+        codes = self._wait(self._subacks, mid, "the subscription")
+        if any(getattr(c, "is_failure", False) or c == 0x80 for c in codes[:2]):
+            raise PublishError(f"broker {self._where} refused to let us read {idx}: {codes}")
+        token = secrets.token_hex(8).encode()
+        self._client.publish(marker, token, QOS)
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._messages.get(marker) == token,
+                                       SNAPSHOT_WAIT_S):
+                log.info("no sync marker within %g s: using what arrived", SNAPSHOT_WAIT_S)
+            messages = dict(self._messages)
+        index = IncidentIndex.from_payload(messages.get(idx))
+        retained: dict[str, Alert] = {}
+        for topic, payload in messages.items():
+            if not topic.startswith(alerts[:-1]):
+                continue
+            key = topic.rsplit("/", 1)[1]
+            try:
+                retained[key] = parse_alert(payload, max_bytes=int(self._cfg.max_payload_bytes))
+            except SteleError as exc:
+                log.warning("retained %s is not CAP (%s): listed without identifiers", topic, exc)
+                index.incidents.setdefault(key, [])
+                continue
+            # A retained alert the index does not know (another tool, or a lost index)
+            # must stay listed, or steles would drop it.
+            if key not in index.incidents:
+                index.add(key, _chain(retained[key]))
+        return index, retained
+
+    def publish(self, topic: str, payload: bytes, *, content_type: str | None = None,
+                expiry_s: int | None = None) -> None:
+        """Retained QoS 1 publish, confirmed by the broker."""
+        assert self._client is not None
+        props = None
+        if self._v5 and (content_type or expiry_s):
+            props = Properties(PacketTypes.PUBLISH)
+            if content_type:
+                props.ContentType = content_type
+            if expiry_s:
+                props.MessageExpiryInterval = expiry_s
+        info = self._client.publish(topic, payload, QOS, retain=True, properties=props)
+        if info.rc != paho.MQTT_ERR_SUCCESS:
+            raise PublishError(f"publish to {topic} failed: {paho.error_string(info.rc)}")
+        reason = self._wait(self._pubacks, info.mid, f"the publish to {topic}")
+        if getattr(reason, "is_failure", False):
+            raise PublishError(f"broker {self._where} refused the publish to {topic}: {reason}")
