@@ -96,7 +96,7 @@ class Area:
 class Info:
     """One language block. Text fields are already plain text (HTML stripped, entities decoded)."""
 
-    language: str = "de-DE"
+    language: str = "en-US"  # CAP's default when <language> is absent
     categories: tuple[str, ...] = ()
     event: str = ""
     urgency: Urgency = Urgency.UNKNOWN

@@ -87,8 +87,13 @@ def applies(alert: Alert, place: Place, *, addressed: bool) -> bool:
     """
     if not has_machine_area(alert):
         return addressed
+    seen: set[int] = set()
     for info in alert.infos:
         for area in info.areas:
+            # The parser shares equal areas across language blocks: test each once.
+            if id(area) in seen:
+                continue
+            seen.add(id(area))
             if place.warncells and not place.warncells.isdisjoint(area.warncells):
                 return True
             if place.ars and any(ars_covers(code, place.ars) for code in area.ars):
