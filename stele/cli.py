@@ -126,9 +126,25 @@ def _target(args: argparse.Namespace) -> tuple[str, str]:
 
 
 def _central_config(args: argparse.Namespace) -> Any:
-    cfg = _load_config(Path(args.config) if args.config else None)
+    """Broker settings for the central tools. A central machine is no stele: a file with
+    only an [mqtt] table is enough, and without any file the defaults (localhost) apply."""
+    import tomllib
+
+    from stele.config import MqttConfig
+
+    try:
+        mqtt = _load_config(Path(args.config) if args.config else None).mqtt
+    except ConfigError:
+        if not args.config:
+            mqtt = MqttConfig()
+        else:
+            try:
+                table = tomllib.loads(Path(args.config).read_text(encoding="utf-8-sig"))
+                mqtt = MqttConfig.model_validate(table.get("mqtt", {}))
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"{args.config}: no usable [mqtt] table ({exc})") from None
     updates = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
-    return cfg.mqtt.model_copy(update=updates) if updates else cfg.mqtt
+    return mqtt.model_copy(update=updates) if updates else mqtt
 
 
 def cmd_alert_send(args: argparse.Namespace) -> int:
