@@ -71,14 +71,21 @@ class StructuredJournalHandler(logging.Handler):
 
 
 class ConciseFormatter(logging.Formatter):
-    """`12:00:01 WARNING stele.mqtt: dropped payload [alert=X topic=Y]` (time only off-journal)."""
+    """`12:00:01 WARNING stele.mqtt: dropped payload [alert=X topic=Y]`.
 
-    def __init__(self, with_time: bool) -> None:
+    On a journal stream (no systemd-python) the time is left to the journal and a `<N>`
+    prefix carries the priority (journald's SyslogLevelPrefix), so `journalctl -p` works.
+    """
+
+    def __init__(self, with_time: bool, syslog_prefix: bool = False) -> None:
         fmt = "%(levelname)s %(name)s: %(message)s"
         super().__init__(("%(asctime)s " + fmt) if with_time else fmt, datefmt="%H:%M:%S")
+        self._syslog_prefix = syslog_prefix
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
+        if self._syslog_prefix:
+            text = f"<{_priority(record.levelno)}>{text}"
         extras = [
             f"{attr}={getattr(record, attr)}"
             for attr in EXTRA_FIELDS
@@ -130,7 +137,7 @@ def setup_logging(
     else:
         handler = logging.StreamHandler(sys.stderr)
         # The journal stamps stderr lines itself; a laptop terminal wants the time.
-        handler.setFormatter(ConciseFormatter(with_time=not systemd_env))
+        handler.setFormatter(ConciseFormatter(with_time=not systemd_env, syslog_prefix=systemd_env))
     setattr(handler, _OURS, True)
     root.addHandler(handler)
     root.setLevel(level.upper())

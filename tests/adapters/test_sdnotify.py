@@ -163,3 +163,14 @@ def test_concise_format_keeps_extras_on_the_message_line() -> None:
     first, *rest = text.splitlines()
     assert first == "ERROR x: failed [alert=A1]"
     assert rest[-1] == "ValueError: boom"
+
+
+@pytest.mark.usefixtures("restore_root_logger")
+def test_journal_stream_without_systemd_python_gets_priority_prefix(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("stele.adapters.journal._journal_send", lambda: None)
+    handler = setup_logging("INFO", "stele-042", env={"JOURNAL_STREAM": "8:123"})
+    assert not isinstance(handler, StructuredJournalHandler)
+    logging.getLogger("stele.x").error("disk full", extra={"alert": "A1"})
+    assert capsys.readouterr().err.strip() == "<3>ERROR stele.x: disk full [alert=A1]"
