@@ -98,6 +98,8 @@ class Notifier:
             self._report_failure(state, exc)
 
     def _send(self, payload: bytes) -> None:
+        if self._address is None:
+            return
         with self._lock:
             if self._sock is None:
                 self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
