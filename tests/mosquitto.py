@@ -54,7 +54,9 @@ class MosquittoBroker:
     """Start/stop/restart/kill a private broker.
 
     `extra_config` lines are appended to the generated config (after the
-    listener), e.g. ["password_file /x", "acl_file /y", "allow_anonymous false"].
+    listener), e.g. ["password_file /x", "acl_file /y"]. `base_config` replaces the
+    generated listener/persistence part with your own text, in which "@PORT@",
+    "@HOST@" and "@DIR@" (the data directory) are filled in.
     """
 
     host = "127.0.0.1"
@@ -65,6 +67,7 @@ class MosquittoBroker:
         extra_config: list[str] | None = None,
         allow_anonymous: bool = True,
         workdir: Path | None = None,
+        base_config: str | None = None,
     ) -> None:
         self.binary = find_mosquitto()
         self._own_tmp = workdir is None
@@ -75,11 +78,12 @@ class MosquittoBroker:
         self.log_path = self.workdir / "mosquitto.log"
         self._extra = list(extra_config or [])
         self._allow_anonymous = allow_anonymous
+        self._base = base_config
         self._proc: subprocess.Popen[bytes] | None = None
         self._write_config()
 
     def _write_config(self) -> None:
-        lines = [
+        own = [
             f"listener {self.port} {self.host}",
             f"allow_anonymous {'true' if self._allow_anonymous else 'false'}",
             "persistence true",
@@ -87,6 +91,12 @@ class MosquittoBroker:
             "persistence_file mosquitto.db",
             # Save only on shutdown (SIGTERM); kill() is meant to lose unsaved state.
             "autosave_interval 0",
+        ]
+        if self._base is not None:
+            filled = self._base.replace("@PORT@", str(self.port)).replace("@HOST@", self.host)
+            own = filled.replace("@DIR@", str(self.workdir)).splitlines()
+        lines = [
+            *own,
             f"log_dest file {self.log_path}",
             "log_type all",
             "connection_messages true",

@@ -200,6 +200,8 @@ class _CentralSession:
         self._subacks: dict[int, list[Any]] = {}
         self._pubacks: dict[int, Any] = {}
         self._messages: dict[str, bytes] = {}
+        self._closed = False  # the broker dropped us before CONNACK
+        self._last_error = ""  # paho's last error log line: the TLS/socket reason
         self._client: paho.Client | None = None
 
     def __enter__(self) -> _CentralSession:
@@ -234,6 +236,8 @@ class _CentralSession:
         client.on_subscribe = self._on_subscribe
         client.on_publish = self._on_publish
         client.on_message = self._on_message
+        client.on_disconnect = self._on_disconnect
+        client.on_log = self._on_log
         self._client = client
         try:
             client.connect(self._cfg.host, int(self._cfg.port), keepalive=30)
@@ -242,15 +246,30 @@ class _CentralSession:
             raise PublishError(f"cannot reach MQTT broker {self._where}: {exc}") from None
         client.loop_start()
         with self._cond:
-            if not self._cond.wait_for(lambda: self._connack is not None, self._timeout):
-                self.__exit__()
-                raise PublishError(f"no answer from MQTT broker {self._where} "
-                                   f"within {self._timeout:g} s")
+            answered = self._cond.wait_for(lambda: self._connack is not None or self._closed,
+                                           self._timeout)
+        if self._connack is None:
+            self.__exit__()
+            why = f": {self._last_error}" if self._last_error else ""
+            if answered:
+                raise PublishError(f"broker {self._where} closed the connection before "
+                                   f"accepting it (TLS client certificate?){why}")
+            raise PublishError(f"no answer from MQTT broker {self._where} "
+                               f"within {self._timeout:g} s{why}")
 
     def _on_connect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
         with self._cond:
             self._connack = reason
             self._cond.notify_all()
+
+    def _on_disconnect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+
+    def _on_log(self, client: paho.Client, u: Any, level: int, text: str) -> None:
+        if level == paho.MQTT_LOG_ERR:
+            self._last_error = text
 
     def _on_subscribe(self, client: paho.Client, u: Any, mid: int, codes: Any, p: Any) -> None:
         with self._cond:
@@ -295,11 +314,17 @@ class _CentralSession:
         if any(getattr(c, "is_failure", False) or c == 0x80 for c in codes[:2]):
             raise PublishError(f"broker {self._where} refused to let us read {idx}: {codes}")
         token = secrets.token_hex(8).encode()
-        self._client.publish(marker, token, QOS)
+        sent = self._client.publish(marker, token, QOS)
+
+        def refused() -> bool:
+            return getattr(self._pubacks.get(sent.mid), "is_failure", False)
+
         with self._cond:
-            if not self._cond.wait_for(lambda: self._messages.get(marker) == token,
+            if not self._cond.wait_for(lambda: self._messages.get(marker) == token or refused(),
                                        SNAPSHOT_WAIT_S):
                 log.info("no sync marker within %g s: using what arrived", SNAPSHOT_WAIT_S)
+            elif refused():  # no permission for the marker: give the broker a moment instead
+                self._cond.wait(0.5)
             messages = dict(self._messages)
         index = IncidentIndex.from_payload(messages.get(idx))
         retained: dict[str, Alert] = {}
