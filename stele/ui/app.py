@@ -40,6 +40,7 @@ from stele.domain.targeting import Place
 from stele.errors import CapError
 from stele.ui.bridge import ScreenBridge
 from stele.ui.presented import PresentationTracker, Presented
+from stele.ui.qtcompat import emit
 from stele.ui.view import create_view
 
 log = logging.getLogger("stele.kiosk")
@@ -105,7 +106,9 @@ class Kiosk(QObject):
         )
         self._blank.connect(self.bridge.set_blanked, Qt.ConnectionType.QueuedConnection)
         self.display = DisplayController(
-            make_backend(cfg.power, self._blank.emit), cfg.power.schedule, ZoneInfo(dev.timezone)
+            make_backend(cfg.power, lambda on: emit(self._blank, on)),
+            cfg.power.schedule,
+            ZoneInfo(dev.timezone),
         )
         self._display_timer = QTimer(self)
         self._display_timer.setSingleShot(True)
@@ -139,7 +142,7 @@ class Kiosk(QObject):
             dev,
             version=__version__,
             on_message=self._on_network_message,
-            on_connection=self._connection.emit,
+            on_connection=lambda up: emit(self._connection, up),
         )
         self._schedule_tick()
 
@@ -174,11 +177,11 @@ class Kiosk(QObject):
                     msg.payload, msg.content_type, max_bytes=self.cfg.mqtt.max_payload_bytes
                 )
             except CapError as exc:
-                self._arrived.emit(Parsed(msg, error=str(exc)))
+                emit(self._arrived, Parsed(msg, error=str(exc)))
                 return
-            self._arrived.emit(Parsed(msg, alert=alert))
+            emit(self._arrived, Parsed(msg, alert=alert))
         else:
-            self._arrived.emit(Parsed(msg))
+            emit(self._arrived, Parsed(msg))
 
     # -- GUI thread ------------------------------------------------------------------------
 
@@ -253,7 +256,7 @@ class Kiosk(QObject):
                 self._mode_since = now
             self.screen = screen
             self.bridge.apply(screen)
-            self.screen_applied.emit(screen)
+            emit(self.screen_applied, screen)
             self._update_display()
         if not announce:
             return
@@ -279,7 +282,7 @@ class Kiosk(QObject):
         }
         self.mqtt.publish_ack(ack)
         log.info("on screen: %s (%s)", p.identifier, p.layout, extra={"alert": p.identifier})
-        self.acked.emit(p)
+        emit(self.acked, p)
 
     def status(self) -> dict[str, Any]:
         return {
@@ -296,8 +299,9 @@ class Kiosk(QObject):
         self.mqtt.publish_status(status)
         sync = self._last_sync.astimezone().strftime("%H:%M:%S") if self._last_sync else "never"
         link = "online" if self.mqtt.connected else "offline"
-        self.status_text.emit(
-            f"{status['mode']}, {len(status['alerts'])} alert(s), broker {link}, last sync {sync}"
+        emit(
+            self.status_text,
+            f"{status['mode']}, {len(status['alerts'])} alert(s), broker {link}, last sync {sync}",
         )
 
     # -- time ------------------------------------------------------------------------------
@@ -339,7 +343,7 @@ class Kiosk(QObject):
         ok = self.store.save_json(data)
         if ok != self._storage_ok:
             self._storage_ok = ok
-            self._connection.emit(self.mqtt.connected)  # re-publish status on the GUI thread
+            emit(self._connection, self.mqtt.connected)  # re-publish status on the GUI thread
 
     def _save_now(self) -> None:
         self.store.save(self.book)
