@@ -331,7 +331,8 @@ class Kiosk(QObject):
             self._display_timer.stop()
             return
         delay_s = (deadline - self._clock()).total_seconds()
-        self._display_timer.start(max(0, min(int(delay_s * 1000) + 1, 3_600_000)))
+        # At most a minute ahead: without an RTC, NTP may step the clock after boot.
+        self._display_timer.start(max(0, min(int(delay_s * 1000) + 1, 60_000)))
 
     # -- persistence (off the hot path) ----------------------------------------------------
 
