@@ -1,0 +1,89 @@
+import QtQuick
+import Stele
+
+// qmllint disable missing-property
+// (the bridge is a Python QObject: its properties are only known at run time; they are
+// listed in stele/ui/bridge.py)
+
+// Root of the stele. Every screen exists from startup; the display mode only toggles
+// visibility, so the crisis takeover appears without creating anything.
+Item {
+    id: root
+
+    required property QtObject bridge
+
+    readonly property bool hasTop: bridge.top.identifier !== undefined
+    readonly property bool hasBanner: bridge.banner.identifier !== undefined
+
+    width: 1080
+    height: 1920
+    // An unknown or inconsistent mode falls back to the normal screen, never to nothing.
+    state: bridge.mode === "crisis" && hasTop ? "crisis"
+         : bridge.mode === "banner" && hasBanner ? "banner" : "normal"
+
+    Binding {
+        target: Theme
+        property: "scale"
+        value: Math.max(0.25, Math.min(root.width, root.height) / 1080)
+    }
+
+    NormalScreen {
+        id: normal
+        anchors.fill: parent
+        city: root.bridge.city
+        loopAlerts: root.bridge.loopAlerts
+        allClear: root.bridge.allClear
+        rotationSeconds: root.bridge.rotationSeconds
+        topInset: stale.visible ? stale.height : 0
+        bottomInset: banner.visible ? banner.height : 0
+    }
+    BannerOverlay {
+        id: banner
+        anchors.bottom: parent.bottom
+        width: parent.width
+        height: Math.round(root.width > root.height ? root.height * 0.36 : root.height * 0.3)
+        alert: root.bridge.banner
+        visible: false
+    }
+    CrisisScreen {
+        id: crisis
+        anchors.fill: parent
+        alert: root.bridge.top
+        others: root.bridge.others
+        topInset: stale.visible ? stale.height : 0
+        visible: false
+    }
+    StaleBadge {
+        id: stale
+        anchors.top: parent.top
+        width: parent.width
+        staleText: root.bridge.staleText
+        visible: !root.bridge.connected
+    }
+    IdentifyOverlay {
+        anchors.fill: parent
+        deviceId: root.bridge.deviceId
+        visible: root.bridge.identify
+    }
+    // Display-power fallback: when the panel cannot be switched off, draw black.
+    Rectangle {
+        anchors.fill: parent
+        color: "black"
+        visible: root.bridge.blanked
+    }
+
+    states: [
+        State {
+            name: "normal"
+        },
+        State {
+            name: "banner"
+            PropertyChanges { banner.visible: true }
+        },
+        State {
+            name: "crisis"
+            PropertyChanges { crisis.visible: true }
+            PropertyChanges { normal.visible: false }
+        }
+    ]
+}

@@ -1,0 +1,27 @@
+import QtQuick
+import Stele
+
+// Text at its full size when it fits into `maxHeight`, otherwise shrunk (down to
+// minimumPixelSize, then elided). Its height is the natural height, capped: so short
+// texts take little room and long ones never overflow.
+SteleText {
+    id: fit
+
+    property real maxHeight: 100000
+    readonly property real naturalHeight: text === "" ? 0 : measure.implicitHeight
+
+    height: Math.min(naturalHeight, maxHeight)
+    fontSizeMode: Text.Fit
+
+    // Same text at full size, never drawn: its wrapped height is the natural height.
+    SteleText {
+        id: measure
+        visible: false
+        width: fit.width
+        text: fit.text
+        font: fit.font
+        lineHeight: fit.lineHeight
+        wrapMode: fit.wrapMode
+        elide: Text.ElideNone
+    }
+}

@@ -1,0 +1,44 @@
+import QtQuick
+import Stele
+
+// QR code for the official web link on a white plate (the quiet zone is in the image).
+Column {
+    id: qr
+
+    property string source: ""
+    property string caption: ""
+    property color captionColor: Theme.onAlert
+    property int size: Theme.qrSize
+
+    visible: source !== ""
+    spacing: Theme.px(10)
+
+    Rectangle {
+        width: qr.size
+        height: qr.size
+        radius: Theme.px(12)
+        color: Theme.qrBackground
+
+        Image {
+            anchors.fill: parent
+            anchors.margins: Theme.px(4)
+            source: qr.source
+            sourceSize.width: width
+            sourceSize.height: height
+            fillMode: Image.PreserveAspectFit
+            smooth: false
+            cache: true
+        }
+    }
+    SteleText {
+        width: qr.size
+        text: qr.caption
+        visible: text !== ""
+        color: qr.captionColor
+        font.pixelSize: Theme.labelSize
+        font.bold: true
+        wrapMode: Text.NoWrap
+        fontSizeMode: Text.HorizontalFit
+        horizontalAlignment: Text.AlignHCenter
+    }
+}

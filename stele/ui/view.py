@@ -1,0 +1,102 @@
+"""Loading the Stele QML module into a window.
+
+Shutdown order matters: delete the view (and with it the engine) before the bridge,
+otherwise QML bindings may read a bridge that is already gone::
+
+    view = create_view(bridge, width=1080, height=1920, fullscreen=True)
+    try:
+        app.exec()
+    finally:
+        del view          # or view.deleteLater() + processEvents
+        del bridge
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+import PySide6.QtQuick  # noqa: F401  (registers the QtQuick types root objects are cast to)
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QColor
+from PySide6.QtQuick import QQuickView
+
+from stele.errors import SteleError
+from stele.ui.bridge import ScreenBridge
+from stele.ui.qr import PROVIDER_ID, QrImageProvider
+
+log = logging.getLogger(__name__)
+
+MODULE = "Stele"
+LAYOUTS_ENV = "STELE_LAYOUTS_DIR"
+# Colour of the window before the first QML frame: the normal screen's background,
+# so a stele is never black while it starts.
+_START_COLOUR = "#0b2545"
+
+
+class UiError(SteleError):
+    """The QML layouts could not be found or loaded."""
+
+
+def _candidates() -> list[Path]:
+    found: list[Path] = []
+    if os.environ.get(LAYOUTS_ENV):
+        found.append(Path(os.environ[LAYOUTS_ENV]))
+    found.append(Path(__file__).resolve().parents[2] / "layouts")  # source checkout
+    found.append(Path(sys.prefix) / "share" / "stele" / "layouts")  # pip/venv install
+    found.append(Path("/usr/share/stele/layouts"))  # device image
+    return found
+
+
+def layouts_dir() -> Path:
+    """The directory holding the `Stele` QML module (``<dir>/Stele/qmldir``).
+
+    Looked up in order: $STELE_LAYOUTS_DIR, the source checkout next to the package,
+    ``<sys.prefix>/share/stele/layouts``, ``/usr/share/stele/layouts``.
+    """
+    candidates = _candidates()
+    for path in candidates:
+        if (path / MODULE / "qmldir").is_file():
+            return path
+    raise UiError("QML module Stele not found; looked in " + ", ".join(map(str, candidates)))
+
+
+def create_view(bridge: ScreenBridge, *, width: int, height: int, fullscreen: bool) -> QQuickView:
+    """Load `Stele.Main` with `bridge` into a new window and show it.
+
+    Every screen is created here, once, so switching to the crisis layout later creates
+    nothing. The caller owns the application and must delete the view before the bridge.
+    """
+    view = QQuickView()
+    view.setColor(QColor(_START_COLOUR))
+    view.setResizeMode(QQuickView.ResizeMode.SizeRootObjectToView)
+    engine = view.engine()
+    directory = layouts_dir()
+    engine.addImportPath(str(directory))
+    engine.addImageProvider(PROVIDER_ID, QrImageProvider())
+    view.setInitialProperties({"bridge": bridge})
+    view.resize(width, height)
+    view.loadFromModule(MODULE, "Main")
+    if not _ready(view):
+        # Loading the file directly is equivalent; it helps when a Qt build cannot
+        # resolve the module by name. Real QML errors will simply repeat.
+        log.warning("loadFromModule failed (%s); loading Main.qml directly", _errors(view))
+        view.setSource(QUrl.fromLocalFile(str(directory / MODULE / "Main.qml")))
+    if not _ready(view):
+        raise UiError(f"cannot load QML module {MODULE} from {directory}: {_errors(view)}")
+    log.info("layouts loaded from %s (%dx%d)", directory, width, height)
+    if fullscreen:
+        view.showFullScreen()
+    else:
+        view.show()
+    return view
+
+
+def _ready(view: QQuickView) -> bool:
+    return view.status() == QQuickView.Status.Ready and view.rootObject() is not None
+
+
+def _errors(view: QQuickView) -> str:
+    return "; ".join(e.toString() for e in view.errors()) or f"status {view.status()}"
