@@ -41,7 +41,7 @@ Item {
         id: banner
         anchors.bottom: parent.bottom
         width: parent.width
-        height: Math.round(root.width > root.height ? root.height * 0.36 : root.height * 0.3)
+        height: Math.round(root.width > root.height ? root.height * 0.38 : root.height * 0.32)
         alert: root.bridge.banner
         visible: false
     }

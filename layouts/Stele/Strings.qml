@@ -46,6 +46,12 @@ QtObject {
     readonly property string exercise: "ÜBUNG / EXERCISE"
     readonly property string noConnection: "keine Verbindung"
 
+    // A date inside right-to-left text must keep its own order ("22.11.2026, 14:05"):
+    // wrap it in a left-to-right isolate.
+    function at(key: string, language: string, time: string): string {
+        return t(key, language).arg("\u2066" + time + "\u2069")
+    }
+
     function t(key: string, language: string): string {
         const lang = (language || "de").toLowerCase().split("-")[0]
         const row = table[lang] !== undefined ? table[lang] : table["de"]

@@ -41,7 +41,7 @@ QtObject {
     readonly property color exerciseBlack: "#111111"
     readonly property color staleBackground: "#2b2b2b"
     readonly property color staleText: "#ffd500"
-    readonly property color identifyBackground: "#e6000000"
+    readonly property color identifyBackground: "#f5000000"
     readonly property color identifyAccent: "#00b8d4"
     readonly property color qrBackground: "#ffffff"
     readonly property color shade: "#33000000"
@@ -80,7 +80,7 @@ QtObject {
     readonly property int slideSmallSize: px(34)
     readonly property int headlineSize: px(96)
     readonly property int headlineMinSize: px(48)
-    readonly property int instructionSize: px(54)
+    readonly property int instructionSize: px(50)
     readonly property int instructionMinSize: px(28)
     readonly property int descriptionSize: px(40)
     readonly property int descriptionMinSize: px(24)

@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 
 PROVIDER_ID = "qr"
 QUIET_ZONE = 4  # modules of white around the code, as the QR standard asks
-MAX_URL_BYTES = 1200  # longer links make codes too dense to scan from a distance
+MAX_URL_BYTES = 512  # official links are short; longer ones make codes too dense to scan
 _DEFAULT_MODULE_PX = 10
 
 

@@ -319,8 +319,12 @@ def shown_texts(stele: Stele) -> list[QQuickItem]:
     return [i for i in shown_items(stele) if i.inherits("QQuickText") and i.property("text")]
 
 
+BIDI_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+
+
 def texts_on_screen(stele: Stele) -> list[str]:
-    return [str(i.property("text")) for i in shown_texts(stele)]
+    """Shown strings, without the invisible bidi isolates that keep dates in order."""
+    return [str(i.property("text")).translate(BIDI_ISOLATES) for i in shown_texts(stele)]
 
 
 def fraction_near(
@@ -378,7 +382,9 @@ def is_shown(s: Stele, text: str) -> bool:
 
 
 def text_item(s: Stele, text: str) -> QQuickItem:
-    matches = [i for i in shown_texts(s) if i.property("text") == text]
+    matches = [
+        i for i in shown_texts(s) if str(i.property("text")).translate(BIDI_ISOLATES) == text
+    ]
     assert matches, f"{text!r} not on screen; shown: {texts_on_screen(s)}"
     return matches[0]
 

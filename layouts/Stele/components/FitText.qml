@@ -11,6 +11,8 @@ SteleText {
     readonly property real naturalHeight: text === "" ? 0 : measure.implicitHeight
 
     height: Math.min(naturalHeight, maxHeight)
+    // Less room than one line at the smallest size: show nothing rather than spill over.
+    visible: maxHeight >= minimumPixelSize * 1.3
     fontSizeMode: Text.Fit
 
     // Same text at full size, never drawn: its wrapped height is the natural height.

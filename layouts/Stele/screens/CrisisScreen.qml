@@ -126,6 +126,7 @@ Rectangle {
             textColor: crisis.fg
             language: lang.language
             columns: crisis.landscape ? 2 : 1
+            maxRows: crisis.landscape ? 2 : 3
         }
 
         Item {
@@ -143,7 +144,7 @@ Rectangle {
                 id: headline
                 x: content.mx(0, width)
                 width: body.leftWidth
-                maxHeight: body.height * (crisis.landscape ? 0.42 : 0.28)
+                maxHeight: body.height * (crisis.landscape ? 0.42 : 0.25)
                 text: crisis.field(crisis.t, "headline")
                 color: crisis.fg
                 font.pixelSize: Theme.headlineSize
@@ -244,7 +245,7 @@ Rectangle {
                         readonly property string time: crisis.field(crisis.alert, "onsetTime")
                         width: parent.width
                         visible: time !== ""
-                        text: Strings.t("onset", lang.language).arg(time)
+                        text: Strings.at("onset", lang.language, time)
                         color: crisis.fg
                         font.pixelSize: Theme.metaSize
                         font.bold: true
@@ -252,8 +253,7 @@ Rectangle {
                     }
                     SteleText {
                         width: parent.width
-                        text: Strings.t("asOf", lang.language).arg(
-                                  crisis.field(crisis.alert, "sentTime"))
+                        text: Strings.at("asOf", lang.language, crisis.field(crisis.alert, "sentTime"))
                         color: crisis.fg
                         font.pixelSize: Theme.metaSize
                         maximumLineCount: 2

@@ -32,6 +32,7 @@ Rectangle {
             font.pixelSize: Theme.identifySize
             font.bold: true
             minimumPixelSize: Theme.px(40)
+            wrapMode: Text.NoWrap
             fontSizeMode: Text.Fit
             horizontalAlignment: Text.AlignHCenter
             verticalAlignment: Text.AlignVCenter

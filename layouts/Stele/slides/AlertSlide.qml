@@ -96,7 +96,7 @@ SlideBase {
             SteleText {
                 Layout.fillWidth: true
                 text: [slide.field(slide.t, "senderName"),
-                       Strings.t("asOf", lang.language).arg(slide.field(slide.alert, "sentTime"))]
+                       Strings.at("asOf", lang.language, slide.field(slide.alert, "sentTime"))]
                       .filter(s => s !== "").join(" · ")
                 color: slide.fg
                 font.pixelSize: Theme.slideSmallSize

@@ -15,6 +15,10 @@ SlideBase {
     }
 
     Column {
+        id: list
+        // Rows share the room there is, within limits, so the page looks full but calm.
+        readonly property real rowHeight: Math.max(Theme.px(130), Math.min(Theme.px(180),
+            (slide.height - title.height - Theme.gap * 1.5) / 5 - spacing))
         anchors.top: title.bottom
         anchors.topMargin: Theme.gap * 1.5
         width: parent.width
@@ -37,7 +41,7 @@ SlideBase {
                 id: row
                 required property var modelData
                 width: parent.width
-                height: Theme.px(150)
+                height: list.rowHeight
                 radius: Theme.radius
                 color: Theme.surface
                 visible: title.height + Theme.gap * 1.5 + y + height <= slide.height
@@ -85,7 +89,7 @@ SlideBase {
                         text: row.modelData.title
                         font.pixelSize: Theme.slideBodySize
                         font.bold: true
-                        maximumLineCount: 1
+                        maximumLineCount: 2
                     }
                     SteleText {
                         width: parent.width

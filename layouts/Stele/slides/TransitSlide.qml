@@ -15,6 +15,9 @@ SlideBase {
     }
 
     Column {
+        id: list
+        readonly property real rowHeight: Math.max(Theme.px(100), Math.min(Theme.px(150),
+            (slide.height - title.height - Theme.gap * 1.5) / 6 - spacing))
         anchors.top: title.bottom
         anchors.topMargin: Theme.gap * 1.5
         width: parent.width
@@ -34,7 +37,7 @@ SlideBase {
                 required property var modelData
                 required property int index
                 width: parent.width
-                height: Theme.px(112)
+                height: list.rowHeight
                 radius: Theme.px(16)
                 color: index % 2 === 0 ? Theme.surface : "transparent"
                 visible: title.height + Theme.gap * 1.5 + y + height <= slide.height

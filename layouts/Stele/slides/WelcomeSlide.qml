@@ -8,7 +8,7 @@ SlideBase {
     id: slide
 
     property string city: ""
-    readonly property bool wide: width > Theme.px(1100)
+    readonly property int columns: width > Theme.px(1500) ? 3 : width > Theme.px(1000) ? 2 : 1
 
     Column {
         id: greeting
@@ -47,19 +47,20 @@ SlideBase {
         anchors.top: greeting.bottom
         anchors.topMargin: Theme.gap * 1.5
         width: parent.width
-        columns: slide.wide ? 3 : 1
+        columns: slide.columns
         spacing: Theme.gap
 
         Repeater {
             model: [
                 { "title": "Bürgerbüro", "body": "Mo – Fr  8 – 18 Uhr\nSa  9 – 12 Uhr" },
                 { "title": "Behördennummer", "body": "115\nMo – Fr  7 – 19 Uhr" },
-                { "title": "Fundbüro", "body": "Rathaus, Erdgeschoss\nZimmer 014" }
+                { "title": "Fundbüro", "body": "Rathaus, Erdgeschoss\nZimmer 014" },
+                { "title": "Stadtbibliothek", "body": "Di – Fr  10 – 19 Uhr\nSa  10 – 14 Uhr" }
             ]
             delegate: Rectangle {
                 id: tile
                 required property var modelData
-                width: slide.wide ? (tiles.width - 2 * tiles.spacing) / 3 : tiles.width
+                width: (tiles.width - (slide.columns - 1) * tiles.spacing) / slide.columns
                 height: Theme.px(180)
                 radius: Theme.radius
                 color: Theme.surface
