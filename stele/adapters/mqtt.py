@@ -218,6 +218,8 @@ class SteleMqtt:
         self._attempt = 0
         self._attempt_open = False  # a connection attempt began and has not been backed off yet
         self._fallback: threading.Thread | None = None
+        self._sub_mid = -1  # the SUBSCRIBE of our table on the current connection
+        self._reported = False  # what on_connection last said
 
     # public API
 
@@ -321,6 +323,7 @@ class SteleMqtt:
         client.on_connect_fail = self._handle_connect_fail
         client.on_disconnect = self._handle_disconnect
         client.on_message = self._handle_message
+        client.on_subscribe = self._handle_subscribe
         if self._v5:
             props = Properties(PacketTypes.CONNECT)
             props.SessionExpiryInterval = int(cfg.session_expiry_s)
@@ -351,8 +354,17 @@ class SteleMqtt:
             self._attempt = 0
             status = _json(self._status)
         log.info("connected (session present: %s)", bool(flags.session_present))
-        client.subscribe([(topic, QOS) for topic in self._table])
+        _, self._sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
+
+    def _handle_subscribe(self, client: paho.Client, userdata: Any, mid: int,
+                          codes: list[Any], properties: Any) -> None:
+        if mid != self._sub_mid:
+            return
+        for topic, code in zip(self._table, codes, strict=False):
+            if code.is_failure:
+                log.error("broker refused subscription %s: %s (check the ACLs)", topic, code)
+        # Only now is the link usable for receiving: report it up.
         self._notify(True)
 
     def _fall_back_to_311(self, client: paho.Client) -> None:
@@ -428,6 +440,10 @@ class SteleMqtt:
             log.exception("on_message handler failed for %s", topic)
 
     def _notify(self, up: bool) -> None:
+        """Report link changes once each (a drop before the SUBACK reports nothing)."""
+        if up == self._reported:
+            return
+        self._reported = up
         if self._on_connection is None:
             return
         try:

@@ -206,3 +206,4 @@ def test_production_config_with_client_certificates(
         send_alert(anonymous, CAP_03A, scope="all")
     assert "certificate" in str(err.value)
     assert time.monotonic() - started < 3  # fails fast, does not sit out the timeout
+

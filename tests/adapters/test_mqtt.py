@@ -339,3 +339,12 @@ def test_start_with_broker_down_retries_until_it_comes_up(
     assert not client.connected
     broker.start()
     assert inbox.wait(lambda b: b.connection == [True], 10)
+
+
+def test_stop_is_safe_before_start_and_twice(broker: MosquittoBroker, make_stele) -> None:
+    idle, _ = make_stele(broker, start=False)
+    idle.stop()
+    client, _ = make_stele(broker)
+    client.stop()
+    client.stop(timeout=0.5)
+    assert not client.connected
