@@ -214,7 +214,7 @@ class SteleMqtt:
         self._client: paho.Client | None = None
         self._connected = False
         self._stopped = False
-        self._status: dict[str, Any] = {"state": "online", "version": version}
+        self._status = _json({"state": "online", "version": version})  # last status, encoded
         self._attempt = 0
         self._attempt_open = False  # a connection attempt began and has not been backed off yet
         self._fallback: threading.Thread | None = None
@@ -264,11 +264,12 @@ class SteleMqtt:
         st = dict(status)
         st.setdefault("state", "online")
         st.setdefault("version", self._version)
+        payload = _json(st)  # a TypeError belongs to the caller, not to paho's thread
         with self._lock:
-            self._status = st
+            self._status = payload
             client = self._client if self._connected else None
         if client is not None:
-            client.publish(self._status_topic, _json(st), QOS, retain=True,
+            client.publish(self._status_topic, payload, QOS, retain=True,
                            properties=self._json_props())
 
     def publish_ack(self, ack: dict[str, Any]) -> None:
@@ -352,7 +353,7 @@ class SteleMqtt:
         with self._lock:
             self._connected = True
             self._attempt = 0
-            status = _json(self._status)
+            status = self._status
         log.info("connected (session present: %s)", bool(flags.session_present))
         _, self._sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
