@@ -1,14 +1,14 @@
 """Loading the Stele QML module into a window.
 
-Shutdown order matters: delete the view (and with it the engine) before the bridge,
-otherwise QML bindings may read a bridge that is already gone::
+The view keeps its bridge alive (QML only holds a raw pointer to it). At shutdown delete
+the view, and with it the engine, before the application object goes::
 
     view = create_view(bridge, width=1080, height=1920, fullscreen=True)
     try:
         app.exec()
     finally:
-        del view          # or view.deleteLater() + processEvents
-        del bridge
+        view.close()
+        del view          # engine and root objects go here; the bridge after them
 """
 
 from __future__ import annotations
@@ -77,6 +77,8 @@ def create_view(bridge: ScreenBridge, *, width: int, height: int, fullscreen: bo
     engine.addImportPath(str(directory))
     engine.addImageProvider(PROVIDER_ID, QrImageProvider())
     view.setInitialProperties({"bridge": bridge})
+    # QML holds the bridge only as a raw pointer: keep it alive as long as the view.
+    view._stele_bridge = bridge  # type: ignore[attr-defined]
     view.resize(width, height)
     view.loadFromModule(MODULE, "Main")
     if not _ready(view):

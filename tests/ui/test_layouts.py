@@ -35,7 +35,7 @@ from stele.domain.presentation import (
     ScreenModel,
 )
 from stele.ui.bridge import ScreenBridge
-from stele.ui.view import create_view
+from stele.ui.view import UiError, create_view, layouts_dir
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -626,6 +626,45 @@ def test_crisis_screen_exists_before_any_alert(stele) -> None:
     names = [i.metaObject().className() for i, _ in walk(s.view.contentItem())]
     assert any(n.startswith("CrisisScreen") for n in names)
     assert any(n.startswith("BannerOverlay") for n in names)
+
+
+def test_view_keeps_its_bridge_alive(qtbot, qtlog) -> None:
+    import gc
+    import weakref
+
+    bridge = ScreenBridge(city="Musterstadt", device_id="x")
+    view = create_view(bridge, width=540, height=960, fullscreen=False)
+    alive = weakref.ref(bridge)
+    del bridge
+    gc.collect()
+    bridge = alive()
+    assert bridge is not None
+    bridge.apply(CRISIS)
+    assert is_shown(Stele(view, bridge), FLOOD_DE.headline)
+    assert not [r for r in qtlog.records if "TypeError" in r.message]
+    view.close()
+
+
+def test_layouts_dir_prefers_the_environment(tmp_path, monkeypatch) -> None:
+    (tmp_path / "Stele").mkdir()
+    (tmp_path / "Stele" / "qmldir").write_text("module Stele\n")
+    monkeypatch.setenv("STELE_LAYOUTS_DIR", str(tmp_path))
+    assert layouts_dir() == tmp_path
+    monkeypatch.delenv("STELE_LAYOUTS_DIR")
+    assert (layouts_dir() / "Stele" / "Main.qml").is_file()
+
+
+def test_broken_layouts_raise_a_ui_error(qtbot, tmp_path, monkeypatch) -> None:
+    module = tmp_path / "Stele"
+    module.mkdir()
+    (module / "qmldir").write_text("module Stele\nMain 1.0 Main.qml\n")
+    (module / "Main.qml").write_text(
+        "import QtQuick\nItem {\n    required property QtObject bridge\n    width: (\n}\n"
+    )
+    monkeypatch.setenv("STELE_LAYOUTS_DIR", str(tmp_path))
+    bridge = ScreenBridge(city="M", device_id="x")
+    with pytest.raises(UiError, match=r"Main\.qml:5"):
+        create_view(bridge, width=200, height=200, fullscreen=False)
 
 
 # -- tests: the bridge --------------------------------------------------------------------------
