@@ -144,7 +144,7 @@ Rectangle {
                 id: headline
                 x: content.mx(0, width)
                 width: body.leftWidth
-                maxHeight: body.height * (crisis.landscape ? 0.42 : 0.25)
+                maxHeight: body.height * (crisis.landscape ? 0.38 : 0.25)
                 text: crisis.field(crisis.t, "headline")
                 color: crisis.fg
                 font.pixelSize: Theme.headlineSize
