@@ -86,3 +86,44 @@ def test_sigterm_publishes_offline_and_exits_0_within_5_s(broker, tmp_path: Path
     finally:
         proc.kill()
         watcher.close()
+
+
+def test_systemd_notify_protocol_of_the_real_kiosk(broker, tmp_path: Path) -> None:
+    """READY after the first frame, STATUS lines, WATCHDOG pings at half WATCHDOG_USEC,
+    STOPPING on SIGTERM — read from a fake NOTIFY_SOCKET (no systemd as PID 1 here)."""
+    import socket
+
+    sock_path = tmp_path / "notify.sock"
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(str(sock_path))
+    sock.settimeout(0.2)
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "NOTIFY_SOCKET": str(sock_path),
+           "WATCHDOG_USEC": "400000"}
+    proc = subprocess.Popen([sys.executable, "-m", "stele.cli", "run", "--config",
+                             str(write_config(tmp_path, broker.port))],
+                            env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    received: list[tuple[float, str]] = []
+
+    def collect(seconds: float) -> None:
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            try:
+                received.append((time.monotonic(), sock.recv(4096).decode()))
+            except TimeoutError:
+                continue
+
+    try:
+        collect(6.0)
+        proc.send_signal(signal.SIGTERM)
+        collect(2.0)
+        assert proc.wait(5) == 0
+    finally:
+        proc.kill()
+        sock.close()
+    states = [s for _, s in received]
+    assert "READY=1" in states
+    assert any(s.startswith("STATUS=") and "alert" in s for s in states)
+    ready_at = next(t for t, s in received if s == "READY=1")
+    pings = [t for t, s in received if s == "WATCHDOG=1" and t > ready_at]
+    assert len(pings) >= 10  # every 0.2 s for several seconds
+    assert states[-1] == "STOPPING=1" or "STOPPING=1" in states
