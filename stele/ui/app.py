@@ -40,7 +40,6 @@ from stele.domain.targeting import Place
 from stele.errors import CapError
 from stele.ui.bridge import ScreenBridge
 from stele.ui.presented import PresentationTracker, Presented
-from stele.ui.qtcompat import emit
 from stele.ui.view import create_view
 
 log = logging.getLogger("stele.kiosk")
@@ -106,7 +105,7 @@ class Kiosk(QObject):
         )
         self._blank.connect(self.bridge.set_blanked, Qt.ConnectionType.QueuedConnection)
         self.display = DisplayController(
-            make_backend(cfg.power, lambda on: emit(self._blank, on)),
+            make_backend(cfg.power, self._blank.emit),
             cfg.power.schedule,
             ZoneInfo(dev.timezone),
         )
@@ -142,7 +141,7 @@ class Kiosk(QObject):
             dev,
             version=__version__,
             on_message=self._on_network_message,
-            on_connection=lambda up: emit(self._connection, up),
+            on_connection=self._connection.emit,
         )
         self._schedule_tick()
 
@@ -177,11 +176,11 @@ class Kiosk(QObject):
                     msg.payload, msg.content_type, max_bytes=self.cfg.mqtt.max_payload_bytes
                 )
             except CapError as exc:
-                emit(self._arrived, Parsed(msg, error=str(exc)))
+                self._arrived.emit(Parsed(msg, error=str(exc)))
                 return
-            emit(self._arrived, Parsed(msg, alert=alert))
+            self._arrived.emit(Parsed(msg, alert=alert))
         else:
-            emit(self._arrived, Parsed(msg))
+            self._arrived.emit(Parsed(msg))
 
     # -- GUI thread ------------------------------------------------------------------------
 
@@ -256,7 +255,7 @@ class Kiosk(QObject):
                 self._mode_since = now
             self.screen = screen
             self.bridge.apply(screen)
-            emit(self.screen_applied, screen)
+            self.screen_applied.emit(screen)
             self._update_display()
         if not announce:
             return
@@ -282,7 +281,7 @@ class Kiosk(QObject):
         }
         self.mqtt.publish_ack(ack)
         log.info("on screen: %s (%s)", p.identifier, p.layout, extra={"alert": p.identifier})
-        emit(self.acked, p)
+        self.acked.emit(p)
 
     def status(self) -> dict[str, Any]:
         return {
@@ -299,8 +298,7 @@ class Kiosk(QObject):
         self.mqtt.publish_status(status)
         sync = self._last_sync.astimezone().strftime("%H:%M:%S") if self._last_sync else "never"
         link = "online" if self.mqtt.connected else "offline"
-        emit(
-            self.status_text,
+        self.status_text.emit(
             f"{status['mode']}, {len(status['alerts'])} alert(s), broker {link}, last sync {sync}",
         )
 
@@ -344,7 +342,7 @@ class Kiosk(QObject):
         ok = self.store.save_json(data)
         if ok != self._storage_ok:
             self._storage_ok = ok
-            emit(self._connection, self.mqtt.connected)  # re-publish status on the GUI thread
+            self._connection.emit(self.mqtt.connected)  # re-publish status on the GUI thread
 
     def _save_now(self) -> None:
         self.store.save(self.book)

@@ -17,7 +17,6 @@ from PySide6.QtCore import Property, QObject, Signal
 from stele.domain.model import Layout
 from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
 from stele.ui.qr import qr_source
-from stele.ui.qtcompat import emit
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
 
@@ -130,7 +129,7 @@ class ScreenBridge(QObject):
     def _set(self, attr: str, value: Any, signal: Signal) -> None:
         if getattr(self, attr) != value:
             setattr(self, attr, value)
-            emit(signal)  # not signal.emit(): see qtcompat (PySide6 6.12 leaks True)
+            signal.emit()
 
     def _format(self, moment: datetime) -> str:
         return moment.astimezone(self._zone).strftime(_TIME_FORMAT)

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtQuick import QQuickWindow
 
-from stele.ui.qtcompat import emit
-
 
 @dataclass(frozen=True, slots=True)
 class Presented:
@@ -71,7 +69,7 @@ class PresentationTracker(QObject):
             synced = self._synced
             if not any(gen <= synced for gen, _, _ in self._pending.values()):
                 return
-        emit(self._swapped, synced, now_ms)
+        self._swapped.emit(synced, now_ms)
 
     def _deliver(self, synced: int, presented_ms: int) -> None:  # GUI thread
         with self._lock:
