@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -401,6 +402,9 @@ def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | N
     from stele.ui.watchdog import FrameWatchdog
 
     setup_logging(cfg.log.level, cfg.device.id)
+    # QML's clock uses the process's local time: make it the stele's configured zone.
+    os.environ["TZ"] = cfg.device.timezone
+    time.tzset()
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
     notifier = Notifier()
     kiosk = Kiosk(cfg)
