@@ -167,3 +167,17 @@ def test_broker_restart_reconnects_and_resubscribes(kiosk, central, broker, qtbo
         assert fresh.find_json("ack")["identifier"] == "AFTER-RESTART"
     finally:
         fresh.close()
+
+
+def test_alert_leaves_the_screen_at_its_expiry_instant(kiosk, central, qtbot) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    wait_online(qtbot, central)
+    expires = datetime.now(UTC) + timedelta(seconds=2)
+    payload = cap_xml(CapSpec(identifier="SHORT", sent=(expires - timedelta(minutes=5)).isoformat(),
+                              infos=[InfoSpec(severity="Severe", expires=expires.isoformat())]))
+    central.alert("k1", payload)
+    qtbot.waitUntil(lambda: kiosk.screen.mode.value == "crisis", timeout=5_000)
+    qtbot.waitUntil(lambda: kiosk.screen.mode.value == "normal", timeout=5_000)
+    # Not by the 5 s safety tick: the timer was set for the expiry instant itself.
+    assert datetime.now(UTC) - expires < timedelta(seconds=1)
