@@ -181,3 +181,40 @@ def test_alert_leaves_the_screen_at_its_expiry_instant(kiosk, central, qtbot) ->
     qtbot.waitUntil(lambda: kiosk.screen.mode.value == "normal", timeout=5_000)
     # Not by the 5 s safety tick: the timer was set for the expiry instant itself.
     assert datetime.now(UTC) - expires < timedelta(seconds=1)
+
+
+def test_commands_identify_screenshot_display_and_unknown(kiosk, central, qtbot) -> None:
+    import base64
+    import json
+
+    from PySide6.QtGui import QImage
+
+    wait_online(qtbot, central)
+    cmd = f"{PREFIX}/device/{DEVICE}/cmd"
+
+    def result(name: str) -> dict | None:
+        return central.find_json("cmd/result", lambda d: d.get("command") == name)
+
+    central.publish(cmd, json.dumps({"command": "identify", "id": 7}).encode(), retain=False)
+    qtbot.waitUntil(lambda: result("identify") is not None, timeout=5_000)
+    assert result("identify") == {"command": "identify", "ok": True, "id": 7}
+    qtbot.waitUntil(lambda: any(DEVICE in t for t in visible_texts(kiosk.view)), timeout=5_000)
+
+    central.publish(cmd, b'{"command": "screenshot"}', retain=False)
+    qtbot.waitUntil(lambda: result("screenshot") is not None, timeout=5_000)
+    png = base64.b64decode(result("screenshot")["png_base64"])
+    image = QImage.fromData(png, "PNG")
+    assert (image.width(), image.height()) == (1080, 1920)
+
+    central.publish(cmd, b'{"command": "display", "on": false}', retain=False)
+    qtbot.waitUntil(lambda: result("display") is not None, timeout=5_000)
+    assert kiosk.status()["display"] == "off"
+    central.publish(cmd, b'{"command": "display", "on": "maybe"}', retain=False)
+    qtbot.waitUntil(lambda: result("display") is not None and not result("display")["ok"], timeout=5_000)
+
+    central.publish(cmd, b'{"command": "reboot-the-world"}', retain=False)
+    qtbot.waitUntil(lambda: result("reboot-the-world") is not None, timeout=5_000)
+    assert result("reboot-the-world")["ok"] is False
+    central.publish(cmd, b"not json", retain=False)
+    qtbot.wait(300)  # dropped without a result, and nothing broke:
+    assert kiosk.mqtt.connected
