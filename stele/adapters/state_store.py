@@ -123,11 +123,7 @@ class StateStore:
 
     def save(self, book: AlertBook) -> bool:
         """Atomically write the book. On failure (full disk, read-only) the old file stays."""
-        return self.save_json(book_to_json(book))
-
-    def save_json(self, state: dict[str, Any]) -> bool:
-        """Write a `book_to_json` snapshot (taken on the GUI thread; may run on a worker)."""
-        data = json.dumps(state, separators=(",", ":")).encode()
+        data = json.dumps(book_to_json(book), separators=(",", ":")).encode()
         directory = self.path.parent
         tmp_name = None
         try:

@@ -129,6 +129,18 @@ class AlertBook:
             return Change(Outcome.REPLACED, removed)
         return Change(Outcome.ADDED)
 
+    def snapshot(self) -> AlertBook:
+        """A copy that later changes to this book do not touch (entries are immutable, so
+        copying the dicts is enough): lets a worker thread serialise it."""
+        return AlertBook(
+            place=self.place,
+            policy=self.policy,
+            all_clear_for=self.all_clear_for,
+            entries=dict(self.entries),
+            ended=dict(self.ended),
+            all_clear=self.all_clear,
+        )
+
     def applies_here(self, alert: Alert, *, addressed: bool) -> bool:
         return self.place is None or applies(alert, self.place, addressed=addressed)
 

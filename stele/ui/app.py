@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -30,7 +30,7 @@ from shiboken6 import Shiboken
 from stele import __version__
 from stele.adapters.display import DisplayController, make_backend
 from stele.adapters.mqtt import Incoming, SteleMqtt
-from stele.adapters.state_store import StateStore, book_to_json
+from stele.adapters.state_store import StateStore
 from stele.domain.book import AlertBook, Origin
 from stele.domain.cap import parse_alert
 from stele.domain.decide import Policy
@@ -87,7 +87,7 @@ class Kiosk(QObject):
                 lat=dev.latitude, lon=dev.longitude, ars=dev.ars, warncells=frozenset(dev.warncells)
             ),
             policy=Policy(languages=tuple(dev.languages), layouts=dict(cfg.alerts.layout)),
-            all_clear_for=_minutes(cfg.alerts.all_clear_minutes),
+            all_clear_for=timedelta(minutes=cfg.alerts.all_clear_minutes),
         )
         self.store = StateStore(cfg.storage.dir)
         self._saver = ThreadPoolExecutor(max_workers=1, thread_name_prefix="stele-state")
@@ -336,11 +336,12 @@ class Kiosk(QObject):
     # -- persistence (off the hot path) ----------------------------------------------------
 
     def _save_soon(self) -> None:
-        data = book_to_json(self.book)
-        self._saver.submit(self._write_state, data)
+        # Only a shallow copy here; serialising (base64 of every payload) and the fsync'd
+        # write happen on the worker, so the alert's first frame never waits for them.
+        self._saver.submit(self._write_state, self.book.snapshot())
 
-    def _write_state(self, data: dict[str, Any]) -> None:  # worker thread
-        ok = self.store.save_json(data)
+    def _write_state(self, book: AlertBook) -> None:  # worker thread
+        ok = self.store.save(book)
         if ok != self._storage_ok:
             self._storage_ok = ok
             self._connection.emit(self.mqtt.connected)  # re-publish status on the GUI thread
@@ -383,12 +384,6 @@ class Kiosk(QObject):
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buf, "PNG")
         return base64.b64encode(bytes(data.data())).decode("ascii")
-
-
-def _minutes(m: float) -> Any:
-    from datetime import timedelta
-
-    return timedelta(minutes=m)
 
 
 def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
