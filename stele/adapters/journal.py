@@ -57,7 +57,7 @@ class StructuredJournalHandler(logging.Handler):
                 "STELE_DEVICE": self._device_id,
                 "LOGGER": record.name,
                 "CODE_FILE": record.pathname,
-                "CODE_LINE": str(record.lineno),
+                "CODE_LINE": record.lineno,  # systemd.journal.send formats it with {:d}
                 "CODE_FUNC": record.funcName,
                 "THREAD_NAME": record.threadName or "",
             }
