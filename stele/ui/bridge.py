@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, Signal
 
 from stele.domain.model import Layout
-from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
+from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
 from stele.ui.qr import qr_source
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
@@ -99,14 +99,16 @@ class ScreenBridge(QObject):
         banners = [
             m for a, m in zip(screen.alerts, converted, strict=True) if a.layout is Layout.BANNER
         ]
-        loops = [
-            m for a, m in zip(screen.alerts, converted, strict=True) if a.layout is Layout.LOOP
-        ]
+        # The rotation shows every alert that has no screen of its own: Minor alerts, a
+        # second banner, and a takeover that is not on top (an Exercise below an Actual
+        # banner), so no active alert ever vanishes.
+        banner = banners[0] if banners else {}
         self._set("_top", converted[0] if converted else {}, self.topChanged)
         self._set("_others", converted[1:], self.othersChanged)
-        self._set("_banner", banners[0] if banners else {}, self.bannerChanged)
-        # A second banner alert must not vanish: it joins the rotation as a slide.
-        self._set("_loop_alerts", banners[1:] + loops, self.loopAlertsChanged)
+        self._set("_banner", banner, self.bannerChanged)
+        top = converted[0] if converted and screen.mode is Mode.CRISIS else {}
+        loops = [m for m in converted if m is not banner and m is not top]
+        self._set("_loop_alerts", loops, self.loopAlertsChanged)
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
         self._set("_exercise", screen.exercise, self.exerciseChanged)

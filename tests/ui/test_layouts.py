@@ -580,6 +580,14 @@ def test_minor_alert_joins_the_rotation(stele, qtbot) -> None:
     assert fraction_near(s.frame(), s.theme("minor")) > 0.15
 
 
+def test_exercise_takeover_below_an_actual_banner_is_still_shown(stele, qtbot) -> None:
+    """Actual before Exercise: the banner drives the layout, the exercise must not vanish."""
+    s = stele(PORTRAIT, rotation_seconds=1)
+    s.bridge.apply(ScreenModel(mode=Mode.BANNER, alerts=(WATER, BOMB_EXERCISE), exercise=True))
+    assert is_shown(s, WATER.texts[0].headline)
+    qtbot.waitUntil(lambda: is_shown(s, BOMB_EXERCISE.texts[0].headline), timeout=6000)
+
+
 SCREENS = {
     "normal": ScreenModel(mode=Mode.NORMAL),
     "banner": BANNER,
@@ -716,13 +724,14 @@ def test_bridge_emits_only_on_change(qtbot) -> None:
     for name in ("mode", "top", "others", "banner", "loopAlerts", "allClear", "exercise"):
         signal = getattr(bridge, name + "Changed")
         signal.connect(lambda name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
+    first = {"mode": 1, "top": 1, "others": 1, "banner": 1, "loopAlerts": 1}
     bridge.apply(CRISIS)
-    assert counts == {"mode": 1, "top": 1, "others": 1, "banner": 1}
+    assert counts == first
     # The core rebuilds equal views on every decision: nothing repaints.
     bridge.apply(ScreenModel(mode=Mode.CRISIS, alerts=tuple(replace(a) for a in CRISIS.alerts)))
-    assert counts == {"mode": 1, "top": 1, "others": 1, "banner": 1}
+    assert counts == first
     bridge.apply(ScreenModel(mode=Mode.NORMAL, all_clear=ALL_CLEAR))
-    assert counts == {"mode": 2, "top": 2, "others": 2, "banner": 2, "allClear": 1}
+    assert counts == {"mode": 2, "top": 2, "others": 2, "banner": 2, "loopAlerts": 2, "allClear": 1}
     assert bridge.property("allClear")["headline"] == ALL_CLEAR.headline
 
 
