@@ -116,15 +116,20 @@ def _in_germany(a: float, b: float) -> bool:
     return _LAT[0] <= a <= _LAT[1] and _LON[0] <= b <= _LON[1]
 
 
+# Placeholder vertices seen in real MoWaS polygons (e.g. a leading "-1.0,-1.0"): not places.
+_SENTINELS = frozenset({(-1.0, -1.0), (0.0, 0.0)})
+
+
 def orient(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Quirk 1: points in (lat, lon). If every point reads as a German lat,lon they are kept;
-    if every point reads as a German lon,lat (the BBK JSON feeds) they are swapped; anything
-    else (outside Germany, mixed) keeps CAP's lat,lon order."""
-    if all(_in_germany(a, b) for a, b in points):
-        return points
-    if all(_in_germany(b, a) for a, b in points):
-        return [(b, a) for a, b in points]
-    return points
+    """Quirk 1: points in (lat, lon). Placeholder vertices are dropped first. If most points
+    read as a German lon,lat (the BBK JSON feeds) and fewer as a German lat,lon, they are
+    swapped; anything else (lat,lon, outside Germany) keeps CAP's lat,lon order."""
+    real = [p for p in points if p not in _SENTINELS] or points
+    as_lat_lon = sum(_in_germany(a, b) for a, b in real)
+    as_lon_lat = sum(_in_germany(b, a) for a, b in real)
+    if as_lon_lat > as_lat_lon and 2 * as_lon_lat >= len(real):
+        return [(b, a) for a, b in real]
+    return real
 
 
 def _check_range(points: list[tuple[float, float]], what: str) -> None:

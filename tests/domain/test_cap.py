@@ -710,3 +710,14 @@ def test_unexpected_internal_errors_are_wrapped(monkeypatch: pytest.MonkeyPatch)
 
     monkeypatch.setattr(cap, "parse_time", broken)
     assert rejected(cap_xml()) == "unreadable CAP payload: KeyError: 'boom'"
+
+
+def test_placeholder_vertex_in_a_lon_lat_polygon_is_dropped_and_order_still_detected() -> None:
+    """A real MoWaS polygon (DE-BY-WEN-W130-20220217-000) starts with "-1.0,-1.0"; it must
+    neither flip the order detection nor stretch the area to the Atlantic."""
+    from stele.domain.cap_values import parse_polygon
+
+    poly = parse_polygon("-1.0,-1.0 12.1,49.6 12.2,49.6 12.2,49.7 12.1,49.6")
+    assert poly is not None
+    assert poly.points[0] == (49.6, 12.1)
+    assert all(47 < lat < 55.1 and 5.8 < lon < 15.1 for lat, lon in poly.points)
