@@ -236,12 +236,12 @@ class _XmlReader:
         return node.text or ""
 
     def area_key(self, node: Any) -> Hashable:
-        """The full content of an <area> below the element itself: tag, text, tail and child
-        count of every descendant in document order (which fixes the tree). DWD repeats each
-        area in all 8 language blocks; equal keys are built once (sample 08: 1,352 -> 169)."""
-        elements = node.iter()
-        next(elements)
-        return tuple([(e.tag, e.text, e.tail, len(e)) for e in elements])
+        """What an <area> says: its children's tags and every text below it in document
+        order (C-level `itertext`, ~2x cheaper than walking every element). DWD repeats each
+        area in all 8 language blocks; equal keys are built once (sample 08: 1,352 -> 169).
+        Only a message crafted to swap valueName/value inside a geocode could make two of
+        its own areas share a key; it could state any area directly anyway."""
+        return (tuple([child.tag for child in node]), tuple(node.itertext()))
 
 
 # --- JSON --------------------------------------------------------------------------------
