@@ -45,7 +45,7 @@ dir = "{state}"
 orientation = "{orientation}"
 fullscreen = false
 city = "Stadt Solingen"
-"""
+{size}"""
 
 
 def examples_dir() -> Path:
@@ -56,11 +56,17 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def write_demo_config(folder: Path, port: int, orientation: str = "portrait") -> Path:
+def write_demo_config(
+    folder: Path, port: int, orientation: str = "portrait", *, window: bool = False
+) -> Path:
+    """A window on a laptop screen gets half the stele's size (the theme scales with it)."""
     state = folder / "state"
     state.mkdir(parents=True, exist_ok=True)
+    size = "width = 540\nheight = 960\n" if window else ""
     path = folder / "stele.toml"
-    path.write_text(DEMO_CONFIG.format(port=port, state=state, orientation=orientation))
+    path.write_text(
+        DEMO_CONFIG.format(port=port, state=state, orientation=orientation, size=size)
+    )
     return path
 
 
@@ -85,6 +91,7 @@ def instructions(config: Path) -> str:
 
 
 def run_demo(window: str = "auto", exit_after_s: float | None = None) -> int:
+    """Start a broker and the kiosk; `exit_after_s` ends it (tests)."""
     offscreen = window == "offscreen" or (window == "auto" and not has_display())
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -96,7 +103,7 @@ def run_demo(window: str = "auto", exit_after_s: float | None = None) -> int:
         return 3
     broker.start()
     try:
-        config = write_demo_config(folder, broker.port)
+        config = write_demo_config(folder, broker.port, window=not offscreen)
         os.environ["STELE_CONFIG"] = str(config)
         from stele.config import load_config
         from stele.ui.app import run_kiosk
