@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
@@ -721,3 +722,16 @@ def test_placeholder_vertex_in_a_lon_lat_polygon_is_dropped_and_order_still_dete
     assert poly is not None
     assert poly.points[0] == (49.6, 12.1)
     assert all(47 < lat < 55.1 and 5.8 < lon < 15.1 for lat, lon in poly.points)
+
+
+def test_malformed_xml_error_names_the_senders_line() -> None:
+    payload = b'<?xml version="1.0"?>\n<alert xmlns="urn:oasis:names:tc:emergency:cap:1.2">\n  <identifier>x</identifier>\n  <sender>y</sende>\n</alert>'
+    with pytest.raises(CapError, match="line 4"):
+        parse_alert(payload)
+
+
+def test_whitespace_between_tags_does_not_change_the_parsed_alert() -> None:
+    raw = (DATA / "07_dwd_cap12_xml_update_multilang_starkregen.xml").read_bytes()
+    compact = re.sub(rb">\s+<", b"><", raw)
+    a, b = parse_alert(raw), parse_alert(compact)
+    assert a.infos == b.infos and a.references == b.references and a.note == b.note
