@@ -183,7 +183,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from stele.ui.app import run_kiosk
+    from stele.ui.main import run_kiosk
 
     return run_kiosk(_load_config(Path(args.config) if args.config else None))
 

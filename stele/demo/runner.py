@@ -106,7 +106,7 @@ def run_demo(window: str = "auto", exit_after_s: float | None = None) -> int:
         config = write_demo_config(folder, broker.port, window=not offscreen)
         os.environ["STELE_CONFIG"] = str(config)
         from stele.config import load_config
-        from stele.ui.app import run_kiosk
+        from stele.ui.main import run_kiosk
 
         print(f"Local Mosquitto on 127.0.0.1:{broker.port}; demo files in {folder}")
         if offscreen:

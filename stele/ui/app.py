@@ -11,19 +11,14 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
-import sys
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
 from PySide6.QtQuick import QQuickView
 from shiboken6 import Shiboken
 
@@ -54,10 +49,6 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def epoch_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
 @dataclass(frozen=True, slots=True)
 class Parsed:
     """A message after the network thread's work: the alert, or why it was rejected."""
@@ -73,6 +64,7 @@ class Kiosk(QObject):
     _arrived = Signal(object)  # Parsed, emitted on paho's thread, delivered on the GUI thread
     _connection = Signal(bool)
     _blank = Signal(bool)  # from the display worker thread (black-scene backend)
+    _storage_changed = Signal()  # from the state worker: the status must be republished
     screen_applied = Signal(object)  # ScreenModel, after it was handed to QML
     acked = Signal(object)  # Presented, after the ack was published
     status_text = Signal(str)  # a short human line for systemd's STATUS=
@@ -137,6 +129,7 @@ class Kiosk(QObject):
 
         self._arrived.connect(self._on_arrived, Qt.ConnectionType.QueuedConnection)
         self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
+        self._storage_changed.connect(self._publish_status, Qt.ConnectionType.QueuedConnection)
         self.mqtt = SteleMqtt(
             cfg.mqtt,
             dev,
@@ -344,7 +337,7 @@ class Kiosk(QObject):
         ok = self.store.save(book)
         if ok != self._storage_ok:
             self._storage_ok = ok
-            self._connection.emit(self.mqtt.connected)  # re-publish status on the GUI thread
+            self._storage_changed.emit()
 
     def _save_now(self) -> None:
         self.store.save(self.book)
@@ -384,45 +377,3 @@ class Kiosk(QObject):
         buf.open(QIODevice.OpenModeFlag.WriteOnly)
         image.save(buf, "PNG")
         return base64.b64encode(bytes(data.data())).decode("ascii")
-
-
-def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
-    """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
-
-    `snapshot`: save the screen there after every change (the demo without a display).
-    """
-    from stele.adapters.journal import setup_logging
-    from stele.adapters.sdnotify import Notifier
-    from stele.ui.sigterm import install_sigterm_handler
-    from stele.ui.watchdog import FrameWatchdog
-
-    setup_logging(cfg.log.level, cfg.device.id)
-    # QML's clock uses the process's local time: make it the stele's configured zone.
-    os.environ["TZ"] = cfg.device.timezone
-    time.tzset()
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
-    notifier = Notifier()
-    kiosk = Kiosk(cfg)
-    watchdog = FrameWatchdog(kiosk.view, notifier)
-    kiosk.status_text.connect(notifier.status)
-
-    def terminate() -> None:
-        notifier.stopping()
-        app.quit()
-
-    install_sigterm_handler(terminate)
-    if snapshot is not None:
-        kiosk.screen_applied.connect(
-            lambda _s: QTimer.singleShot(300, lambda: kiosk.view.grabWindow().save(str(snapshot)))
-        )
-        QTimer.singleShot(1000, lambda: kiosk.view.grabWindow().save(str(snapshot)))
-    if exit_after_s is not None:
-        QTimer.singleShot(int(exit_after_s * 1000), terminate)
-    kiosk.start()
-    try:
-        code = app.exec()
-    finally:
-        kiosk.stop()
-        watchdog.deleteLater()
-        kiosk.dispose()
-    return code

@@ -1,0 +1,55 @@
+"""`stele run`: the process around the kiosk — logging, systemd, signals, the Qt loop."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QTimer
+from PySide6.QtGui import QGuiApplication
+
+from stele.adapters.journal import setup_logging
+from stele.adapters.sdnotify import Notifier
+from stele.ui.app import Kiosk
+from stele.ui.sigterm import install_sigterm_handler
+from stele.ui.watchdog import FrameWatchdog
+
+
+def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
+    """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
+
+    `snapshot`: save the screen there after every change (the demo without a display).
+    """
+    setup_logging(cfg.log.level, cfg.device.id)
+    # QML's clock uses the process's local time: make it the stele's configured zone.
+    os.environ["TZ"] = cfg.device.timezone
+    time.tzset()
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    notifier = Notifier()
+    kiosk = Kiosk(cfg)
+    watchdog = FrameWatchdog(kiosk.view, notifier)
+    kiosk.status_text.connect(notifier.status)
+
+    def terminate() -> None:
+        notifier.stopping()
+        app.quit()
+
+    install_sigterm_handler(terminate)
+    if snapshot is not None:
+        kiosk.screen_applied.connect(
+            lambda _s: QTimer.singleShot(300, lambda: kiosk.view.grabWindow().save(str(snapshot)))
+        )
+        QTimer.singleShot(1000, lambda: kiosk.view.grabWindow().save(str(snapshot)))
+    if exit_after_s is not None:
+        QTimer.singleShot(int(exit_after_s * 1000), terminate)
+    kiosk.start()
+    try:
+        code = app.exec()
+    finally:
+        kiosk.stop()
+        watchdog.deleteLater()
+        kiosk.dispose()
+    return code
