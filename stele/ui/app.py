@@ -278,10 +278,17 @@ class Kiosk(QObject):
         self.acked.emit(p)
 
     def status(self) -> dict[str, Any]:
+        problems = [] if self._storage_ok else ["storage: alerts cannot be saved"]
+        mode = self.screen.mode.value
+        # An alert on screen is what the server must see first; "degraded" only when the
+        # stele shows its normal screen but cannot do its whole job.
+        if problems and self.screen.mode is Mode.NORMAL:
+            mode = "degraded"
         return {
             "state": "online",
             "version": __version__,
-            "mode": self.screen.mode.value if self._storage_ok else "degraded",
+            "mode": mode,
+            "problems": problems,
             "alerts": [v.identifier for v in self.screen.alerts],
             "since": self._mode_since.isoformat(),
             "display": "on" if (self.display.desired or (True,))[0] else "off",

@@ -218,3 +218,23 @@ def test_commands_identify_screenshot_display_and_unknown(kiosk, central, qtbot)
     central.publish(cmd, b"not json", retain=False)
     qtbot.wait(300)  # dropped without a result, and nothing broke:
     assert kiosk.mqtt.connected
+
+
+def test_unwritable_storage_degrades_but_still_shows_alerts(broker, central, tmp_path, qtbot) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state directory should be")
+    cfg = kiosk_config(tmp_path, broker.port)
+    cfg = cfg.model_copy(update={"storage": cfg.storage.model_copy(update={"dir": blocker})})
+    k = Kiosk(cfg)
+    k.start()
+    try:
+        wait_online(qtbot, central)
+        central.alert("k1", flood(severity="Moderate"))
+        qtbot.waitUntil(lambda: central.find_json("status", lambda d: d.get("problems")) is not None, timeout=10_000)
+        status = central.find_json("status", lambda d: d.get("problems"))
+        assert status["mode"] == "banner" and "storage" in status["problems"][0]
+        central.alert("k1", b"")
+        qtbot.waitUntil(lambda: central.find_json("status", lambda d: d.get("mode") == "degraded") is not None, timeout=10_000)
+    finally:
+        k.stop()
+        k.dispose()
