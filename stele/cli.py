@@ -183,9 +183,15 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from stele.ui.main import run_kiosk
+    from stele.ui.main import run_config_error, run_kiosk
 
-    return run_kiosk(_load_config(Path(args.config) if args.config else None))
+    try:
+        cfg = _load_config(Path(args.config) if args.config else None)
+    except ConfigError as exc:
+        for line in getattr(exc, "errors", None) or [str(exc)]:
+            print(f"stele: {line}", file=sys.stderr)
+        return run_config_error(list(getattr(exc, "errors", None) or [str(exc)]))
+    return run_kiosk(cfg)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import os
+import socket
 import sys
 import time
 from pathlib import Path
@@ -10,12 +12,16 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
+from shiboken6 import Shiboken
 
 from stele.adapters.journal import setup_logging
 from stele.adapters.sdnotify import Notifier
 from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
+from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
+
+log = logging.getLogger("stele.run")
 
 
 def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
@@ -53,3 +59,33 @@ def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | N
         watchdog.deleteLater()
         kiosk.dispose()
     return code
+
+
+def run_config_error(lines: list[str]) -> int:
+    """Show the configuration errors on the glass until SIGTERM, instead of exiting.
+
+    Exiting would make systemd restart us in a loop and, after the start limit, reboot the
+    board: a typo in /boot/firmware/stele.toml must leave a readable screen, not a black one.
+    A stop by SIGTERM is a clean stop (exit 0), as systemd expects.
+    """
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    for line in lines:
+        log.error("configuration: %s", line)
+    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    notifier = Notifier()
+    fullscreen = os.environ.get("QT_QPA_PLATFORM", "").startswith("eglfs")
+    view = create_config_error_view(lines, host_name=socket.gethostname(), fullscreen=fullscreen)
+    watchdog = FrameWatchdog(view, notifier)
+    notifier.status(f"configuration error: {lines[0] if lines else 'invalid'}")
+
+    def terminate() -> None:
+        notifier.stopping()
+        app.quit()
+
+    install_sigterm_handler(terminate)
+    try:
+        app.exec()
+    finally:
+        watchdog.stop()
+        Shiboken.delete(view)
+    return 0

@@ -69,23 +69,49 @@ def create_view(bridge: ScreenBridge, *, width: int, height: int, fullscreen: bo
     Every screen is created here, once, so switching to the crisis layout later creates
     nothing. The caller owns the application and must delete the view before the bridge.
     """
+    view = _load("Main", {"bridge": bridge}, width, height, fullscreen, qr=True)
+    # QML holds the bridge only as a raw pointer: keep it alive as long as the view.
+    view._stele_bridge = bridge  # type: ignore[attr-defined]
+    return view
+
+
+def create_config_error_view(
+    lines: list[str],
+    *,
+    host_name: str,
+    width: int = 1080,
+    height: int = 1920,
+    fullscreen: bool = True,
+) -> QQuickView:
+    """The screen a stele shows instead of the kiosk while its configuration is invalid."""
+    props = {"lines": lines, "hostName": host_name}
+    return _load("ConfigErrorScreen", props, width, height, fullscreen)
+
+
+def _load(
+    component: str,
+    props: dict[str, object],
+    width: int,
+    height: int,
+    fullscreen: bool,
+    *,
+    qr: bool = False,
+) -> QQuickView:
     view = QQuickView()
     view.setColor(QColor(_START_COLOUR))
     view.setResizeMode(QQuickView.ResizeMode.SizeRootObjectToView)
-    engine = view.engine()
     directory = layouts_dir()
-    engine.addImportPath(str(directory))
-    engine.addImageProvider(PROVIDER_ID, QrImageProvider())
-    view.setInitialProperties({"bridge": bridge})
-    # QML holds the bridge only as a raw pointer: keep it alive as long as the view.
-    view._stele_bridge = bridge  # type: ignore[attr-defined]
+    view.engine().addImportPath(str(directory))
+    if qr:  # before loading: images ask for their provider while the scene is created
+        view.engine().addImageProvider(PROVIDER_ID, QrImageProvider())
+    view.setInitialProperties(props)
     view.resize(width, height)
-    view.loadFromModule(MODULE, "Main")
+    view.loadFromModule(MODULE, component)
     if not _ready(view):
         # Loading the file directly is equivalent; it helps when a Qt build cannot
         # resolve the module by name. Real QML errors will simply repeat.
-        log.warning("loadFromModule failed (%s); loading Main.qml directly", _errors(view))
-        view.setSource(QUrl.fromLocalFile(str(directory / MODULE / "Main.qml")))
+        log.warning("loadFromModule failed (%s); loading %s.qml directly", _errors(view), component)
+        view.setSource(QUrl.fromLocalFile(str(directory / MODULE / f"{component}.qml")))
     if not _ready(view):
         raise UiError(f"cannot load QML module {MODULE} from {directory}: {_errors(view)}")
     log.info("layouts loaded from %s (%dx%d)", directory, width, height)
