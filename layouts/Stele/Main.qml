@@ -65,6 +65,13 @@ Item {
         deviceId: root.bridge.deviceId
         visible: root.bridge.identify
     }
+    // Boot-time rehearsal (stele/ui/warmup.py): the screens below render once with sample
+    // text so glyphs and textures exist before the first real alert; nobody sees them.
+    Rectangle {
+        anchors.fill: parent
+        color: Theme.background
+        visible: root.bridge.warmingUp
+    }
     // Display-power fallback: when the panel cannot be switched off, draw black.
     Rectangle {
         anchors.fill: parent

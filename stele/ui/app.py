@@ -37,6 +37,7 @@ from stele.errors import CapError
 from stele.ui.bridge import ScreenBridge
 from stele.ui.presented import PresentationTracker, Presented
 from stele.ui.view import create_view
+from stele.ui.warmup import WarmUp, rehearsal_screens
 
 log = logging.getLogger("stele.kiosk")
 Clock = Callable[[], datetime]
@@ -88,6 +89,7 @@ class Kiosk(QObject):
         self._mode_since = clock()
         self._last_sync: datetime | None = None
         self._acked: set[str] = set()  # identifiers already proven on screen
+        self._stopped = False
 
         width, height = cfg.display.size
         self.bridge = ScreenBridge(
@@ -106,19 +108,6 @@ class Kiosk(QObject):
         self._display_timer.setSingleShot(True)
         self._display_timer.timeout.connect(self._update_display)
         self._update_display()
-        restored = self.store.load(self.book)
-        self.book.expire(clock())
-        if restored:
-            log.info("restored %d persisted alert(s)", restored)
-        # The persisted state is on the bridge before the first frame: a stele that was in
-        # crisis comes back in crisis without waiting for the network.
-        self._refresh(announce=False)
-        self.view: QQuickView = create_view(
-            self.bridge, width=width, height=height, fullscreen=cfg.display.fullscreen
-        )
-        self.tracker = PresentationTracker(self.view, self._presented, self)
-        for view in self.screen.alerts:
-            self.tracker.expect(view.identifier, view.layout.value, None)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -137,7 +126,23 @@ class Kiosk(QObject):
             on_message=self._on_network_message,
             on_connection=self._connection.emit,
         )
-        self._schedule_tick()
+
+        self.view: QQuickView = create_view(
+            self.bridge, width=width, height=height, fullscreen=cfg.display.fullscreen
+        )
+        self.tracker = PresentationTracker(self.view, self._presented, self)
+        restored = self.store.load(self.book)
+        self.book.expire(clock())
+        if restored:
+            log.info("restored %d persisted alert(s)", restored)
+        # Rehearse every alert screen, hidden, then show the restored state: a stele that
+        # was in crisis is back in crisis a few frames after start, without the network.
+        self._warming = True
+        self._refresh()
+        # Parented to the view: it goes with the view, whatever state it is in.
+        WarmUp(
+            self.view, self.bridge, rehearsal_screens(clock()), self._warmed_up, self.view
+        ).start()
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -148,6 +153,7 @@ class Kiosk(QObject):
 
     def stop(self) -> None:
         """Clean shutdown: offline status, state flushed. Safe to call twice."""
+        self._stopped = True  # messages still queued for the GUI thread are dropped
         self._timer.stop()
         self._display_timer.stop()
         self.mqtt.stop()
@@ -179,6 +185,8 @@ class Kiosk(QObject):
     # -- GUI thread ------------------------------------------------------------------------
 
     def _on_arrived(self, parsed: Parsed) -> None:
+        if self._stopped:
+            return
         msg = parsed.incoming
         now = self._clock()
         self._last_sync = now
@@ -210,7 +218,7 @@ class Kiosk(QObject):
                     change.reason,
                     extra={"alert": alert.identifier, "topic": msg.topic},
                 )
-            self._refresh(received_ms=msg.received_ms)
+            self._refresh()
         elif msg.kind == "index":
             self._on_index(msg, now)
         elif msg.kind == "cmd":
@@ -239,29 +247,37 @@ class Kiosk(QObject):
         self.bridge.set_connected(connected, self._last_sync)
         self._publish_status()
 
-    def _refresh(self, *, announce: bool = True, received_ms: int | None = None) -> None:
-        """Rebuild the screen from the book; apply it only if it changed."""
+    def _refresh(self) -> None:
+        """Rebuild the screen from the book; show it only if it changed."""
         now = self._clock()
         screen = build_screen(self.book, now)
-        changed = screen != self.screen
-        if changed:
+        if screen != self.screen:
             if screen.mode != self.screen.mode:
                 self._mode_since = now
             self.screen = screen
-            self.bridge.apply(screen)
-            self.screen_applied.emit(screen)
+            if not self._warming:
+                self._show(screen)
             self._update_display()
-        if not announce:
-            return
-        if changed:
-            shown = {v.identifier for v in screen.alerts}
-            for view in screen.alerts:
-                if view.identifier not in self._acked:
-                    self.tracker.expect(view.identifier, view.layout.value, received_ms)
-            self._acked &= shown
             self._publish_status()
         self._save_soon()
         self._schedule_tick()
+
+    def _show(self, screen: ScreenModel) -> None:
+        """Hand `screen` to QML and arm the proof of presentation for alerts new on it."""
+        self.bridge.apply(screen)
+        self.screen_applied.emit(screen)
+        received = {e.alert.identifier: e.received_ms for e in self.book.entries.values()}
+        for view in screen.alerts:
+            if view.identifier not in self._acked:
+                self.tracker.expect(
+                    view.identifier, view.layout.value, received.get(view.identifier)
+                )
+        self._acked &= {v.identifier for v in screen.alerts}
+
+    def _warmed_up(self) -> None:
+        self._warming = False
+        if not self._stopped:
+            self._show(self.screen)
 
     def _presented(self, p: Presented) -> None:
         if p.identifier not in {v.identifier for v in self.screen.alerts}:

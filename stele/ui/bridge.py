@@ -45,6 +45,7 @@ class ScreenBridge(QObject):
     identifyChanged = Signal()
     blankedChanged = Signal()
     rotationSecondsChanged = Signal()
+    warmingUpChanged = Signal()
 
     mode = _readonly("QString", "_mode", modeChanged)
     top = _readonly("QVariantMap", "_top", topChanged)
@@ -60,6 +61,7 @@ class ScreenBridge(QObject):
     identify = _readonly("bool", "_identify", identifyChanged)
     blanked = _readonly("bool", "_blanked", blankedChanged)
     rotationSeconds = _readonly("int", "_rotation_seconds", rotationSecondsChanged)
+    warmingUp = _readonly("bool", "_warming_up", warmingUpChanged)
 
     def __init__(
         self,
@@ -86,6 +88,7 @@ class ScreenBridge(QObject):
         self._identify = False
         self._blanked = False
         self._rotation_seconds = max(1, rotation_seconds)
+        self._warming_up = False
         # Last screen's alerts, converted, keyed by the (frozen, hashable) AlertView: the
         # core rebuilds equal views on every decision, apply() converts only new ones.
         self._converted: dict[AlertView, dict[str, Any]] = {}
@@ -125,6 +128,10 @@ class ScreenBridge(QObject):
 
     def set_blanked(self, blanked: bool) -> None:
         self._set("_blanked", blanked, self.blankedChanged)
+
+    def set_warming_up(self, warming: bool) -> None:
+        """While true, a cover in the boot colour hides rehearsal screens (see warmup.py)."""
+        self._set("_warming_up", warming, self.warmingUpChanged)
 
     # -- conversion --------------------------------------------------------------------
 

@@ -527,12 +527,15 @@ def qr_images(s: Stele) -> list[QQuickItem]:
     ]
 
 
-def test_qr_code_only_when_there_is_a_link(stele) -> None:
+def test_qr_code_only_when_there_is_a_link(stele, qtbot) -> None:
     s = stele(PORTRAIT)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD,)))
+    s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD,)))
     shown = qr_images(s)
     assert len(shown) == 1
     image = shown[0]
+    # Loaded off the GUI thread (asynchronous): it arrives a few frames after the alert.
+    qtbot.waitUntil(lambda: image.property("progress") == 1.0, timeout=5000)
+    frame = s.frame()
     assert image.property("paintedWidth") > 100 and image.property("paintedHeight") > 100
     box = scene_rect(image)
     assert fraction_near(frame, QColor("black"), box, step=3) > 0.2

@@ -28,6 +28,8 @@ Column {
             fillMode: Image.PreserveAspectFit
             smooth: false
             cache: true
+            // Off the GUI thread: the alert must not wait for its QR code (segno is Python).
+            asynchronous: true
         }
     }
     SteleText {
