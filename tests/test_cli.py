@@ -124,3 +124,52 @@ def test_bad_input_exits_2_with_one_line(tmp_path: Path, content: bytes | None, 
 def test_bad_at_is_a_usage_error() -> None:
     proc = stele("alert", "inspect", sample("01_"), "--at", "yesterday")
     assert proc.returncode == 2 and "--at" in proc.stderr
+
+
+def test_config_check_prints_effective_config_or_errors(tmp_path: Path) -> None:
+    good = tmp_path / "good.toml"
+    good.write_text('[device]\nid = "sg-hbf-01"\nars = "051220000000"\nlatitude = 51.16\nlongitude = 7.07\n'
+                    '[mqtt]\nusername = "sg-hbf-01"\npassword = "hunter2"\n')
+    proc = stele("config", "check", "--config", good, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert proc.returncode == 0, proc.stderr
+    assert 'id = "sg-hbf-01"' in proc.stdout and "hunter2" not in proc.stdout
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[device]\nid = "sg-hbf-01"\nars = "05122"\nlatitude = 51.16\nlongitude = 7.07\n[mqtt]\nprot = 1\n')
+    proc = stele("config", "check", "--config", bad, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)})
+    assert proc.returncode == 1 and proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 2 and "Traceback" not in proc.stderr
+    assert any("device.ars" in line and str(bad) in line for line in lines)
+    assert any("mqtt.prot" in line for line in lines)
+
+
+def test_alert_send_and_clear_on_a_real_broker(broker, tmp_path: Path) -> None:
+    from tests.mosquitto import TopicRecorder
+
+    cfg = tmp_path / "central.toml"
+    cfg.write_text(f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n')
+    rec = TopicRecorder(broker, "stele/v1/#")
+    try:
+        sent = stele("alert", "send", "--config", cfg, "--ars", "051220000000", sample("03a_"))
+        assert sent.returncode == 0, sent.stderr
+        key = sent.stdout.strip().rsplit("/", 1)[-1]
+        upd = stele("alert", "send", "--config", cfg, "--ars", "051220000000", sample("03b_"))
+        assert upd.stdout.strip().rsplit("/", 1)[-1] == key  # the Update lands on its Alert's topic
+        cleared = stele("alert", "clear", "--config", cfg, "--ars", "051220000000", key)
+        assert cleared.returncode == 0, cleared.stderr
+        bad = stele("alert", "send", "--config", cfg, tmp_path / "nope.xml")
+        assert bad.returncode == 2 and len(bad.stderr.strip().splitlines()) == 1
+    finally:
+        rec.close()
+    topic = f"stele/v1/alerts/ars/051220000000/{key}"
+    payloads = [p for t, p, *_ in rec.messages if t == topic]
+    assert len(payloads) == 3 and payloads[-1] == b""
+    assert any(t == "stele/v1/index/ars/051220000000" for t, *_ in rec.messages)
+
+
+def test_alert_send_to_an_unreachable_broker_is_one_line_exit_3(tmp_path: Path) -> None:
+    from tests.mosquitto import free_port
+
+    proc = stele("alert", "send", "--host", "127.0.0.1", "--port", str(free_port()), sample("01_"))
+    assert proc.returncode == 3
+    assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
