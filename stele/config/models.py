@@ -1,0 +1,266 @@
+"""Configuration models: every key a technician may set, with its type, default and check."""
+
+import os
+import re
+import shlex
+import typing
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    Strict,
+    ValidationInfo,
+    field_validator,
+)
+
+from stele.domain.model import Layout, Severity
+from stele.errors import ConfigError
+
+SYSTEM_CONFIG_PATHS: tuple[Path, ...] = (
+    Path("/etc/stele/stele.toml"),
+    Path("/boot/firmware/stele.toml"),
+)
+ENV_VAR = "STELE_CONFIG"
+MASK = "********"
+
+# TOML has real types; strict scalars stop `fullscreen = 1` or `latitude = true` passing silently.
+Int = Annotated[int, Strict()]
+Float = Annotated[float, Strict()]
+Bool = Annotated[bool, Strict()]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class ConfigLoadError(ConfigError):
+    """Every problem found in the configuration files, one readable line each."""
+
+    def __init__(self, errors: list[str]) -> None:
+        super().__init__("\n".join(errors))
+        self.errors = errors
+
+
+def _readable_file(path: Path) -> Path:
+    if not path.is_absolute():
+        raise ValueError('expected an absolute path to a file, e.g. "/etc/stele/tls/ca.pem"')
+    if not path.exists():
+        raise ValueError("file not found")
+    if not path.is_file():
+        raise ValueError("expected a file, found a directory or device")
+    if not os.access(path, os.R_OK):
+        raise ValueError("file exists but cannot be read (check its permissions)")
+    return path
+
+
+def _absolute_dir(path: Path) -> Path:
+    if not path.is_absolute():
+        raise ValueError('expected an absolute directory path, e.g. "/var/lib/stele"')
+    return path
+
+
+def _hh_mm(value: Any) -> time:
+    # TOML's own local time (07:00:00) is accepted too, as long as it is whole minutes.
+    if isinstance(value, time) and not value.second and not value.microsecond:
+        return value.replace(tzinfo=None)
+    if isinstance(value, str) and (m := re.fullmatch(r"([01][0-9]|2[0-3]):([0-5][0-9])", value)):
+        return time(int(m[1]), int(m[2]))
+    raise ValueError('expected a time "HH:MM" from "00:00" to "23:59", e.g. "07:30"')
+
+
+ReadableFile = Annotated[Path, AfterValidator(_readable_file)]
+HhMm = Annotated[time, BeforeValidator(_hh_mm)]
+
+
+class DeviceConfig(BaseModel):
+    model_config = _FROZEN
+    id: str = Field(pattern=r"^[a-z0-9-]{1,64}$")
+    ars: str = Field(pattern=r"^[0-9]{12}$")
+    latitude: Float = Field(ge=-90.0, le=90.0)
+    longitude: Float = Field(ge=-180.0, le=180.0)
+    warncells: tuple[Annotated[str, Field(pattern=r"^[0-9]{9}$")], ...] = ()
+    languages: tuple[Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")], ...] = (
+        Field(default=("de", "en"), min_length=1)
+    )
+    name: str = ""
+    timezone: str = "Europe/Berlin"
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (KeyError, ValueError, OSError):
+            raise ValueError('expected an IANA time zone name, e.g. "Europe/Berlin"') from None
+        return value
+
+
+class TlsConfig(BaseModel):
+    model_config = _FROZEN
+    ca_file: ReadableFile | None = None
+    cert_file: ReadableFile | None = None
+    key_file: ReadableFile | None = Field(default=None, validate_default=True)
+    insecure: Bool = False
+
+    @field_validator("key_file")
+    @classmethod
+    def _pair(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if "cert_file" not in info.data:  # cert_file itself is broken: reported already
+            return value
+        if info.data["cert_file"] is not None and value is None:
+            raise ValueError("required when mqtt.tls.cert_file is set (certificate and its key)")
+        if info.data["cert_file"] is None and value is not None:
+            raise ValueError("given without mqtt.tls.cert_file: set both or neither")
+        return value
+
+
+class MqttConfig(BaseModel):
+    model_config = _FROZEN
+    host: str = Field(default="localhost", min_length=1)
+    port: Int = Field(default=1883, ge=1, le=65535)
+    prefix: str = "stele/v1"
+    client_id: Annotated[str, Field(min_length=1)] | None = None
+    username: str | None = None
+    password: SecretStr | None = None
+    keepalive_s: Int = Field(default=30, ge=1, le=65535)
+    session_expiry_s: Int = Field(default=604800, ge=0, le=4294967295)
+    protocol: Literal["auto", "5", "3.1.1"] = "auto"
+    reconnect_min_s: Float = Field(default=1.0, gt=0.0, le=3600.0)
+    reconnect_max_s: Float = Field(default=60.0, gt=0.0, le=86400.0)
+    max_payload_bytes: Int = Field(default=2097152, ge=1024, le=268435455)
+    tls: TlsConfig | None = None
+
+    @field_validator("prefix")
+    @classmethod
+    def _topic_prefix(cls, value: str) -> str:
+        if not value or "+" in value or "#" in value or "\x00" in value:
+            raise ValueError('expected a topic prefix without "+" or "#", e.g. "stele/v1"')
+        if value.startswith("/") or value.endswith("/") or "//" in value:
+            raise ValueError('expected no leading, trailing or double "/", e.g. "stele/v1"')
+        return value
+
+    @field_validator("protocol", mode="before")
+    @classmethod
+    def _bare_five(cls, value: Any) -> Any:
+        return "5" if value == 5 and not isinstance(value, bool) else value  # protocol = 5
+
+    @field_validator("reconnect_max_s")
+    @classmethod
+    def _max_not_below_min(cls, value: float, info: ValidationInfo) -> float:
+        low = info.data.get("reconnect_min_s")
+        if low is not None and value < low:
+            raise ValueError(f"expected a number of seconds >= mqtt.reconnect_min_s ({low:g})")
+        return value
+
+
+class StorageConfig(BaseModel):
+    model_config = _FROZEN
+    dir: Annotated[Path, AfterValidator(_absolute_dir)] = Path("/var/lib/stele")
+
+
+class LayoutBySeverity(BaseModel):
+    """Layout per CAP severity; a partial table in a file keeps the defaults for the rest."""
+
+    model_config = _FROZEN
+    Extreme: Layout = Layout.TAKEOVER
+    Severe: Layout = Layout.TAKEOVER
+    Moderate: Layout = Layout.BANNER
+    Minor: Layout = Layout.LOOP
+    Unknown: Layout = Layout.LOOP
+
+    def __getitem__(self, severity: Severity | str) -> Layout:
+        return typing.cast(Layout, getattr(self, Severity(severity).value))
+
+
+class AlertsConfig(BaseModel):
+    model_config = _FROZEN
+    all_clear_minutes: Float = Field(default=10.0, ge=0.0, le=1440.0)
+    layout: LayoutBySeverity = Field(default_factory=LayoutBySeverity)
+    recheck_s: Float = Field(default=5.0, ge=1.0, le=5.0)
+
+
+class DisplayConfig(BaseModel):
+    model_config = _FROZEN
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    width: Annotated[Int, Field(ge=1, le=16384)] | None = None
+    height: Annotated[Int, Field(ge=1, le=16384)] | None = None
+    fullscreen: Bool = True
+    city: str = "Stadt Solingen"
+    rotation_s: Float = Field(default=12.0, gt=0.0, le=3600.0)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """(width, height) in pixels: the orientation's full HD size unless overridden."""
+        w, h = (1080, 1920) if self.orientation == "portrait" else (1920, 1080)
+        return (self.width or w, self.height or h)
+
+
+class ScheduleWindow(BaseModel):
+    """The screen is on from `on` to `off` on `days`; off < on runs past midnight."""
+
+    model_config = _FROZEN
+    days: tuple[Weekday, ...] = Field(default=_ALL_DAYS, min_length=1)
+    on: HhMm
+    off: HhMm
+
+    @field_validator("off")
+    @classmethod
+    def _not_empty(cls, value: time, info: ValidationInfo) -> time:
+        if info.data.get("on") == value:
+            raise ValueError("expected a time different from `on` (the window would be empty)")
+        return value
+
+
+class PowerConfig(BaseModel):
+    model_config = _FROZEN
+    backend: Literal["none", "cec", "ddc", "command", "blank"] = "none"
+    on_command: str | None = Field(default=None, validate_default=True)
+    off_command: str | None = Field(default=None, validate_default=True)
+    cec_device: Path = Path("/dev/cec0")
+    ddc_display: Int = Field(default=1, ge=1, le=255)
+    schedule: tuple[ScheduleWindow, ...] = ()
+
+    @field_validator("on_command", "off_command")
+    @classmethod
+    def _command(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None or not value.strip():
+            if info.data.get("backend") == "command":
+                raise ValueError('required when power.backend = "command"')
+            return None if value is None else value
+        try:
+            shlex.split(value)
+        except ValueError:
+            raise ValueError("expected a command line with balanced quotes") from None
+        return value
+
+
+class LogConfig(BaseModel):
+    model_config = _FROZEN
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+class Config(BaseModel):
+    model_config = _FROZEN
+    device: DeviceConfig
+    mqtt: MqttConfig = Field(default_factory=MqttConfig)
+    storage: StorageConfig = Field(default_factory=StorageConfig)
+    alerts: AlertsConfig = Field(default_factory=AlertsConfig)
+    display: DisplayConfig = Field(default_factory=DisplayConfig)
+    power: PowerConfig = Field(default_factory=PowerConfig)
+    log: LogConfig = Field(default_factory=LogConfig)
+
+    @property
+    def mqtt_client_id(self) -> str:
+        return self.mqtt.client_id or f"stele-{self.device.id}"
