@@ -153,7 +153,7 @@ def main() -> int:
                 print(f"{label + f' ({size // 1024} KB)':<22}{len(shown):>4}{pct(shown, .5):>10.1f}"
                       f"{pct(shown, .95):>10.1f}{max(shown):>10.1f}{pct(raw, .5):>10.1f}"
                       f"{pct(raw, .95):>10.1f}")
-                print(f"{'':<22}    mean {statistics.mean(shown):.1f} ms")
+                print(f"{'':<22}    mean {statistics.mean(shown):.1f} ms, first run {shown[0]:.1f} ms")
         finally:
             proc.terminate()
             proc.wait(10)
