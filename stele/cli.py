@@ -29,6 +29,11 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+def _error_lines(exc: ConfigError) -> list[str]:
+    """One line per configuration error (ConfigLoadError carries them as `.errors`)."""
+    return list(getattr(exc, "errors", None) or [str(exc)])
+
+
 def _load_config(path: Path | None) -> Any:
     from stele.config import load_config
 
@@ -175,8 +180,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     try:
         cfg = load_config(Path(args.config) if args.config else None)
     except ConfigError as exc:
-        for line in getattr(exc, "errors", None) or [str(exc)]:
-            print(line, file=sys.stderr)
+        print("\n".join(_error_lines(exc)), file=sys.stderr)
         return EXIT_CHECK_FAILED
     print(render_config(cfg), end="")
     return EXIT_OK
@@ -188,9 +192,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         cfg = _load_config(Path(args.config) if args.config else None)
     except ConfigError as exc:
-        for line in getattr(exc, "errors", None) or [str(exc)]:
-            print(f"stele: {line}", file=sys.stderr)
-        return run_config_error(list(getattr(exc, "errors", None) or [str(exc)]))
+        lines = _error_lines(exc)
+        print("\n".join(f"stele: {line}" for line in lines), file=sys.stderr)
+        return run_config_error(lines)
     return run_kiosk(cfg)
 
 
@@ -278,8 +282,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except ConfigError as exc:
-        for line in getattr(exc, "errors", None) or [str(exc)]:
-            print(f"stele: {line}", file=sys.stderr)
+        print("\n".join(f"stele: {line}" for line in _error_lines(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
     except (CapError, UsageError) as exc:
         return _fail(" ".join(str(exc).split()), EXIT_BAD_INPUT)

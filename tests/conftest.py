@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+
+# Tests render offscreen whatever the shell says (./dev test sets it too); before any Qt import.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
 from collections.abc import Iterator
 
 import pytest
