@@ -75,6 +75,9 @@ class AlertBook:
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
     ended: dict[str, datetime] = field(default_factory=dict)  # identifier -> when it ended
     all_clear: AllClear | None = None
+    # Bumped by every change worth persisting: the kiosk writes the state file only when it
+    # moved (an SD card must not be rewritten every few seconds for years).
+    revision: int = 0
 
     # -- receiving -------------------------------------------------------------------------
 
@@ -92,6 +95,7 @@ class AlertBook:
             if origin is not None and existing.origin != origin:
                 # Same alert re-published on another incident topic: follow the newest topic.
                 self.entries[alert.key] = _with_origin(existing, origin)
+                self.revision += 1
             return Change(Outcome.DUPLICATE, reason="already known")
         if alert.identifier in self.ended:
             return Change(Outcome.OUTDATED, reason="late duplicate of an ended alert")
@@ -117,6 +121,7 @@ class AlertBook:
             self._end((alert.identifier,), now)
             return Change(Outcome.RETRACTED, removed, reason=alert.note)
 
+        self.revision += 1
         self.entries[alert.key] = Entry(
             alert=alert,
             received=now,
@@ -168,6 +173,7 @@ class AlertBook:
         wanted = set(identifiers)
         if not wanted:
             return ()
+        self.revision += 1
         for ident in wanted:
             self.ended[ident] = now
         removed = tuple(k for k, e in self.entries.items() if e.alert.identifier in wanted)
@@ -192,6 +198,7 @@ class AlertBook:
             until = min(until, max(expiries))
         if until > now:
             self.all_clear = AllClear(cancel=cancel, until=until)
+            self.revision += 1
 
     # -- time ------------------------------------------------------------------------------
 
@@ -199,6 +206,7 @@ class AlertBook:
         """Forget alerts whose every info block has expired, and an all-clear past its time."""
         if self.all_clear is not None and now >= self.all_clear.until:
             self.all_clear = None
+            self.revision += 1
         gone = [
             e.alert.identifier
             for e in self.entries.values()
@@ -209,6 +217,8 @@ class AlertBook:
         # because it has the same expiry; no need to remember it.
         for key in [k for k, e in self.entries.items() if e.alert.identifier in gone]:
             del self.entries[key]
+        if gone:
+            self.revision += 1
         return tuple(gone)
 
     def next_deadline(self, now: datetime) -> datetime | None:

@@ -90,6 +90,7 @@ class Kiosk(QObject):
         self._last_sync: datetime | None = None
         self._acked: set[str] = set()  # identifiers already proven on screen
         self._stopped = False
+        self._saved_revision = -1  # the book's revision last handed to the state writer
 
         width, height = cfg.display.size
         self.bridge = ScreenBridge(
@@ -352,6 +353,9 @@ class Kiosk(QObject):
     # -- persistence (off the hot path) ----------------------------------------------------
 
     def _save_soon(self) -> None:
+        if self.book.revision == self._saved_revision:
+            return  # nothing new: do not wear the SD card
+        self._saved_revision = self.book.revision
         # Only a shallow copy here; serialising (base64 of every payload) and the fsync'd
         # write happen on the worker, so the alert's first frame never waits for them.
         self._saver.submit(self._write_state, self.book.snapshot())

@@ -236,3 +236,17 @@ def test_test_status_never_shown_but_kept_for_technicians() -> None:
     b = book()
     b.receive(make_alert(identifier="T", status="Test"), T0)
     assert len(b.entries) == 1 and shown_ids(b) == []
+
+
+def test_revision_moves_only_when_something_worth_saving_changed() -> None:
+    b = book()
+    r0 = b.revision
+    b.receive(make_alert(identifier="A", expires="2026-11-22T14:30:00+01:00"), T0)
+    r1 = b.revision
+    assert r1 > r0
+    b.receive(make_alert(identifier="A", expires="2026-11-22T14:30:00+01:00"), T0)  # duplicate
+    b.expire(T0 + timedelta(minutes=5))  # nothing expires yet
+    b.shown(T0)
+    assert b.revision == r1
+    b.expire(T0 + timedelta(hours=1))
+    assert b.revision > r1

@@ -239,3 +239,16 @@ def test_unwritable_storage_degrades_but_still_shows_alerts(broker, central, tmp
     finally:
         k.stop()
         k.dispose()
+
+
+def test_state_file_is_written_on_change_not_on_every_tick(kiosk, central, qtbot, tmp_path) -> None:
+    wait_online(qtbot, central)
+    central.alert("k1", flood())
+    qtbot.waitUntil(lambda: central.find_json("ack") is not None, timeout=10_000)
+    state = tmp_path / "state" / "alerts.json"
+    qtbot.waitUntil(state.exists, timeout=5_000)
+    qtbot.wait(500)
+    before = state.stat()
+    qtbot.wait(5_600)  # past the 5 s re-evaluation tick
+    after = state.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
