@@ -211,6 +211,7 @@ class Kiosk(QObject):
                 change = self.book.receive(
                     alert, now, origin=origin, addressed=True, received_ms=msg.received_ms
                 )
+                self._refresh()  # the screen first, the log line after it
                 log.info(
                     "%s %s: %s %s",
                     alert.msg_type.value,
@@ -219,6 +220,7 @@ class Kiosk(QObject):
                     change.reason,
                     extra={"alert": alert.identifier, "topic": msg.topic},
                 )
+                return
             self._refresh()
         elif msg.kind == "index":
             self._on_index(msg, now)
