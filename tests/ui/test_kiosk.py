@@ -252,3 +252,20 @@ def test_state_file_is_written_on_change_not_on_every_tick(kiosk, central, qtbot
     qtbot.wait(5_600)  # past the 5 s re-evaluation tick
     after = state.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_offline_stele_keeps_its_alerts_with_stand_time(kiosk, central, broker, qtbot) -> None:
+    wait_online(qtbot, central)
+    central.alert("k1", flood())
+    qtbot.waitUntil(lambda: central.find_json("ack") is not None, timeout=10_000)
+    broker.stop()
+    qtbot.waitUntil(lambda: not kiosk.mqtt.connected, timeout=15_000)
+    def stale_badge_shown() -> bool:
+        texts = " | ".join(visible_texts(kiosk.view))
+        return "keine Verbindung" in texts and "Stand: " in texts
+
+    qtbot.waitUntil(stale_badge_shown, timeout=5_000)
+    qtbot.wait(5_500)  # a re-evaluation tick passes: being offline never clears an alert
+    assert [a.identifier for a in kiosk.screen.alerts] == ["FLOOD-1"]
+    assert red_fraction(kiosk.view.grabWindow()) > 0.4
+    assert any("Hochwasser an der Wupper" in t for t in visible_texts(kiosk.view))
