@@ -11,10 +11,13 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import shutil
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,6 +47,15 @@ Clock = Callable[[], datetime]
 # Re-evaluate expiry at least this often even without a deadline (alerts.md: at most 5 s).
 MAX_RECHECK_MS = 5_000
 IDENTIFY_MS = 15_000
+
+
+def _free_mb(directory: Path) -> int | None:
+    """Free space where the state lives (None if that cannot be read): a full card is the
+    most likely reason a stele would stop persisting alerts."""
+    try:
+        return shutil.disk_usage(directory).free // (1024 * 1024)
+    except OSError:
+        return None
 
 
 def utc_now() -> datetime:
@@ -91,6 +103,7 @@ class Kiosk(QObject):
         self._acked: set[str] = set()  # identifiers already proven on screen
         self._stopped = False
         self._saved_revision = -1  # the book's revision last handed to the state writer
+        self._started = time.monotonic()
 
         width, height = cfg.display.size
         self.bridge = ScreenBridge(
@@ -311,6 +324,9 @@ class Kiosk(QObject):
             "alerts": [v.identifier for v in self.screen.alerts],
             "since": self._mode_since.isoformat(),
             "display": "on" if (self.display.desired or (True,))[0] else "off",
+            "uptime_s": int(time.monotonic() - self._started),
+            "last_sync": self._last_sync.isoformat() if self._last_sync else None,
+            "free_disk_mb": _free_mb(self.store.path.parent),
         }
 
     def _publish_status(self) -> None:

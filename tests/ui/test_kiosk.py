@@ -62,6 +62,7 @@ def test_alert_reaches_the_glass_and_is_acked(kiosk, central, qtbot) -> None:
     assert any("Hochwasser an der Wupper" in t for t in visible_texts(kiosk.view))
     status = central.find_json("status", lambda d: d.get("mode") == "crisis")
     assert status is not None and status["alerts"] == ["FLOOD-1"] and status["version"]
+    assert status["free_disk_mb"] > 0 and status["uptime_s"] >= 0 and status["last_sync"]
 
 
 def test_update_replaces_and_cancel_shows_all_clear(kiosk, central, qtbot) -> None:
