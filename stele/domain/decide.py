@@ -39,7 +39,7 @@ class Policy:
     layouts: Mapping[Severity, Layout] = field(default_factory=lambda: dict(DEFAULT_LAYOUTS))
 
 
-def _lang_matches(info_lang: str, wanted: str) -> bool:
+def lang_matches(info_lang: str, wanted: str) -> bool:
     have, want = info_lang.strip().lower(), wanted.strip().lower()
     if not have or not want:
         return False
@@ -53,7 +53,7 @@ def infos_by_preference(alert: Alert, languages: Sequence[str]) -> list[Info]:
     seen: set[int] = set()
     for wanted in (*languages, "de", "en"):
         for i, info in enumerate(alert.infos):
-            if i not in seen and _lang_matches(info.language, wanted):
+            if i not in seen and lang_matches(info.language, wanted):
                 order.append(info)
                 seen.add(i)
     order.extend(info for i, info in enumerate(alert.infos) if i not in seen)

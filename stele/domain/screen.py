@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from stele.domain.book import AlertBook
-from stele.domain.decide import infos_by_preference
+from stele.domain.decide import infos_by_preference, lang_matches
 from stele.domain.model import Alert, Info, Layout, Status
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
 
@@ -30,14 +30,19 @@ def _text(info: Info) -> AlertText:
 
 
 def _texts(alert: Alert, languages: Sequence[str]) -> tuple[AlertText, ...]:
-    """One text per language, preferred first; the UI rotates through them."""
+    """One text per configured language the alert has, preferred first; the UI rotates
+    through them. Only configured ones: a DWD message in 8 languages would otherwise show
+    each for an eighth of the time. If none is configured, the fallback choice alone."""
     seen: set[str] = set()
     texts = []
     for info in infos_by_preference(alert, languages):
         text = _text(info)
-        if text.language not in seen:
-            seen.add(text.language)
-            texts.append(text)
+        if text.language in seen:
+            continue
+        if texts and not any(lang_matches(info.language, want) for want in languages):
+            break  # past the configured languages (infos_by_preference lists them first)
+        seen.add(text.language)
+        texts.append(text)
     return tuple(texts)
 
 

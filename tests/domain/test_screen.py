@@ -1,0 +1,32 @@
+"""From the book to what the screen shows: languages to rotate, onset, links."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from stele.domain.book import AlertBook
+from stele.domain.cap import parse_alert
+from stele.domain.decide import Policy
+from stele.domain.screen import build_screen
+
+DATA = Path(__file__).parents[1] / "data" / "cap"
+
+
+def screen_for(languages: tuple[str, ...]):
+    alert = parse_alert((DATA / "07_dwd_cap12_xml_update_multilang_starkregen.xml").read_bytes())
+    book = AlertBook(place=None, policy=Policy(languages=languages))
+    at = alert.sent + timedelta(minutes=1)
+    book.receive(alert, at)
+    return build_screen(book, at)
+
+
+def test_rotation_is_limited_to_configured_languages() -> None:
+    assert [t.language for t in screen_for(("de", "en")).alerts[0].texts] == ["de", "en"]
+    texts = screen_for(("tr", "de-DE", "ar")).alerts[0].texts
+    assert [t.language for t in texts] == ["tr", "de", "ar"]
+    assert [t.rtl for t in texts] == [False, False, True]
+
+
+def test_no_configured_language_in_the_alert_falls_back_to_german_alone() -> None:
+    assert [t.language for t in screen_for(("uk",)).alerts[0].texts] == ["de"]
