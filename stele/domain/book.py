@@ -102,11 +102,14 @@ class AlertBook:
         if alert.msg_type is MsgType.ACK:
             return Change(Outcome.IGNORED, reason="Ack")
 
-        referenced = [e for e in self.entries.values() if e.alert.identifier in alert.references]
+        # A message never ends itself, even if it lists its own identifier (seen in tests of
+        # random sequences; real feeds are sloppy enough to do it).
+        refs = [r for r in alert.references if r != alert.identifier]
+        referenced = [e for e in self.entries.values() if e.alert.identifier in refs]
         if any(e.alert.sent > alert.sent for e in referenced):
             return Change(Outcome.OUTDATED, reason="older than the alert it would replace")
 
-        removed = self._end(alert.references, now)
+        removed = self._end(refs, now)
         if alert.msg_type is MsgType.CANCEL:
             self._end((alert.identifier,), now)
             # All-clear only where the Cancel could be shown, and only if it ended something

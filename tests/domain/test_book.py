@@ -250,3 +250,9 @@ def test_revision_moves_only_when_something_worth_saving_changed() -> None:
     assert b.revision == r1
     b.expire(T0 + timedelta(hours=1))
     assert b.revision > r1
+
+
+def test_a_message_listing_itself_in_references_does_not_end_itself() -> None:
+    b = book()
+    b.receive(make_alert(identifier="A", references="test@stele.invalid,A,2026-11-22T14:00:00+01:00"), T0)
+    assert shown_ids(b) == ["A"] and "A" not in b.ended
