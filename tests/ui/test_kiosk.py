@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -270,3 +271,18 @@ def test_offline_stele_keeps_its_alerts_with_stand_time(kiosk, central, broker, 
     assert [a.identifier for a in kiosk.screen.alerts] == ["FLOOD-1"]
     assert red_fraction(kiosk.view.grabWindow()) > 0.4
     assert any("Hochwasser an der Wupper" in t for t in visible_texts(kiosk.view))
+
+
+def test_a_burst_of_alerts_gets_one_ack_each(kiosk, central, qtbot) -> None:
+    wait_online(qtbot, central)
+    idents = [f"BURST-{i}" for i in range(20)]
+    for i, ident in enumerate(idents):
+        central.alert(f"b{i}", flood(ident, severity=("Extreme", "Moderate", "Minor")[i % 3]))
+
+    def acked() -> list[str]:
+        return [json.loads(p)["identifier"] for t, p, _ in list(central.messages) if t.endswith("/ack")]
+
+    qtbot.waitUntil(lambda: set(acked()) == set(idents), timeout=15_000)
+    qtbot.wait(500)
+    assert sorted(acked()) == sorted(idents)  # exactly one each
+    assert len(kiosk.screen.alerts) == 20 and kiosk.screen.mode.value == "crisis"
