@@ -225,11 +225,14 @@ class Kiosk(QObject):
                     alert, now, origin=origin, addressed=True, received_ms=msg.received_ms
                 )
                 self._refresh()  # the screen first, the log line after it
+                entry = self.book.entries.get(alert.key)
+                elsewhere = entry is not None and not entry.applies
                 log.info(
-                    "%s %s: %s %s",
+                    "%s %s: %s%s %s",
                     alert.msg_type.value,
                     alert.identifier,
                     change.outcome.value,
+                    " (not for this stele's place: kept, not shown)" if elsewhere else "",
                     change.reason,
                     extra={"alert": alert.identifier, "topic": msg.topic},
                 )
