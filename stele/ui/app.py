@@ -104,6 +104,7 @@ class Kiosk(QObject):
         self._stopped = False
         self._saved_revision = -1  # the book's revision last handed to the state writer
         self._started = time.monotonic()
+        self._free_disk_mb = _free_mb(self.store.path.parent)  # refreshed by the state writer
 
         width, height = cfg.display.size
         self.bridge = ScreenBridge(
@@ -329,7 +330,7 @@ class Kiosk(QObject):
             "display": "on" if (self.display.desired or (True,))[0] else "off",
             "uptime_s": int(time.monotonic() - self._started),
             "last_sync": self._last_sync.isoformat() if self._last_sync else None,
-            "free_disk_mb": _free_mb(self.store.path.parent),
+            "free_disk_mb": self._free_disk_mb,
         }
 
     def _publish_status(self) -> None:
@@ -383,6 +384,7 @@ class Kiosk(QObject):
 
     def _write_state(self, book: AlertBook) -> None:  # worker thread
         ok = self.store.save(book)
+        self._free_disk_mb = _free_mb(self.store.path.parent)  # off the hot path, like the save
         if ok != self._storage_ok:
             self._storage_ok = ok
             self._storage_changed.emit()
