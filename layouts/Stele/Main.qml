@@ -31,6 +31,7 @@ Item {
         id: normal
         anchors.fill: parent
         city: root.bridge.city
+        logo: root.bridge.logo
         loopAlerts: root.bridge.loopAlerts
         allClear: root.bridge.allClear
         rotationSeconds: root.bridge.rotationSeconds

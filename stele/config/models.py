@@ -193,6 +193,7 @@ class DisplayConfig(BaseModel):
     height: Annotated[Int, Field(ge=1, le=16384)] | None = None
     fullscreen: Bool = True
     city: str = "Stadt Solingen"
+    logo: ReadableFile | None = None
     rotation_s: Float = Field(default=12.0, gt=0.0, le=3600.0)
 
     @property

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, QTimer, QUrl, Signal
 from PySide6.QtQuick import QQuickView
 from shiboken6 import Shiboken
 
@@ -112,6 +112,7 @@ class Kiosk(QObject):
             device_id=dev.id,
             timezone=dev.timezone,
             rotation_seconds=cfg.display.rotation_s,
+            logo=QUrl.fromLocalFile(str(cfg.display.logo)).toString() if cfg.display.logo else "",
         )
         self._blank.connect(self.bridge.set_blanked, Qt.ConnectionType.QueuedConnection)
         self.display = DisplayController(

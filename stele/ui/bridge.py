@@ -46,6 +46,7 @@ class ScreenBridge(QObject):
     blankedChanged = Signal()
     rotationSecondsChanged = Signal()
     warmingUpChanged = Signal()
+    logoChanged = Signal()
 
     mode = _readonly("QString", "_mode", modeChanged)
     top = _readonly("QVariantMap", "_top", topChanged)
@@ -62,6 +63,7 @@ class ScreenBridge(QObject):
     blanked = _readonly("bool", "_blanked", blankedChanged)
     rotationSeconds = _readonly("int", "_rotation_seconds", rotationSecondsChanged)
     warmingUp = _readonly("bool", "_warming_up", warmingUpChanged)
+    logo = _readonly("QString", "_logo", logoChanged)  # file URL of the city's logo, or ""
 
     def __init__(
         self,
@@ -70,6 +72,7 @@ class ScreenBridge(QObject):
         device_id: str,
         timezone: str = "Europe/Berlin",
         rotation_seconds: int = 12,
+        logo: str = "",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -89,6 +92,7 @@ class ScreenBridge(QObject):
         self._blanked = False
         self._rotation_seconds = max(1, rotation_seconds)
         self._warming_up = False
+        self._logo = logo
         # Last screen's alerts, converted, keyed by the (frozen, hashable) AlertView: the
         # core rebuilds equal views on every decision, apply() converts only new ones.
         self._converted: dict[AlertView, dict[str, Any]] = {}

@@ -286,3 +286,27 @@ def test_a_burst_of_alerts_gets_one_ack_each(kiosk, central, qtbot) -> None:
     qtbot.wait(500)
     assert sorted(acked()) == sorted(idents)  # exactly one each
     assert len(kiosk.screen.alerts) == 20 and kiosk.screen.mode.value == "crisis"
+
+
+def test_city_logo_from_the_config_is_drawn_beside_the_name(broker, tmp_path, qtbot) -> None:
+    from PySide6.QtQuick import QQuickItem
+
+    logo = tmp_path / "logo.svg"
+    # A plain green square: easy to find in the grabbed frame.
+    logo.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100">'
+                    '<rect width="100" height="100" fill="#00ff00"/></svg>')
+    cfg = kiosk_config(tmp_path, broker.port)
+    cfg = cfg.model_copy(update={"display": cfg.display.model_copy(update={"logo": logo})})
+    k = Kiosk(cfg)
+    try:
+        item = k.view.rootObject().findChild(QQuickItem, "cityLogo")
+        qtbot.waitUntil(lambda: item.isVisible() and item.property("paintedWidth") > 0, timeout=5_000)
+        qtbot.wait(300)
+        box = item.mapRectToScene(item.boundingRect()).toRect()
+        image = k.view.grabWindow()
+        centre = image.pixelColor(box.center())
+        assert (centre.red(), centre.green(), centre.blue()) == (0, 255, 0)
+        assert "Stadt Solingen" in visible_texts(k.view)
+    finally:
+        k.stop()
+        k.dispose()

@@ -9,6 +9,7 @@ Rectangle {
     id: normal
 
     property string city: ""
+    property string logo: ""   // file URL of the city's logo, "" for none
     property var loopAlerts: []
     property var allClear: ({})
     property int rotationSeconds: 12
@@ -56,14 +57,30 @@ Rectangle {
             anchors.verticalCenter: parent.verticalCenter
             spacing: Theme.smallGap
 
-            SteleText {
+            Row {
                 width: parent.width
-                text: normal.city
-                color: Theme.accent
-                font.pixelSize: Theme.citySize
-                font.bold: true
-                wrapMode: Text.NoWrap
-                fontSizeMode: Text.HorizontalFit
+                spacing: Theme.smallGap
+
+                Image {
+                    id: logoImage
+                    objectName: "cityLogo"
+                    visible: normal.logo !== "" && status === Image.Ready
+                    source: normal.logo
+                    height: Theme.citySize * 1.2
+                    width: visible ? height : 0
+                    sourceSize.height: height
+                    fillMode: Image.PreserveAspectFit
+                }
+                SteleText {
+                    width: parent.width - (logoImage.visible ? logoImage.width + parent.spacing : 0)
+                    anchors.verticalCenter: parent.verticalCenter
+                    text: normal.city
+                    color: Theme.accent
+                    font.pixelSize: Theme.citySize
+                    font.bold: true
+                    wrapMode: Text.NoWrap
+                    fontSizeMode: Text.HorizontalFit
+                }
             }
             SteleText {
                 width: parent.width
