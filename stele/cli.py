@@ -1,7 +1,8 @@
-"""The one entry point: `stele run | demo | config check | alert inspect|replay|send|clear`.
+"""The one entry point: `stele run | demo | check | config check | alert inspect|replay|send|clear`.
 
-Exit codes: 0 success; 1 `config check` found errors; 2 bad input (unreadable or invalid
-message, bad option, invalid configuration); 3 a runtime failure (broker unreachable).
+Exit codes: 0 success; 1 `check` or `config check` found problems; 2 bad input (unreadable
+or invalid message, bad option, invalid configuration); 3 a runtime failure (broker
+unreachable).
 """
 
 from __future__ import annotations
@@ -186,6 +187,24 @@ def cmd_config_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Configuration, then storage, broker and layouts: one line each, exit 1 on any failure."""
+    from stele.adapters.preflight import run_checks
+    from stele.ui.view import layouts_dir
+
+    try:
+        cfg = _load_config(Path(args.config) if args.config else None)
+    except ConfigError as exc:
+        print("FAIL configuration:", file=sys.stderr)
+        print("\n".join(_error_lines(exc)), file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    print("OK   configuration: valid")
+    checks = run_checks(cfg, layouts_dir)
+    for check in checks:
+        print(check.line())
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_CHECK_FAILED
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     from stele.ui.main import run_config_error, run_kiosk
 
@@ -233,6 +252,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the full-screen kiosk")
     run.add_argument("--config", help="configuration file (also: STELE_CONFIG)")
     run.set_defaults(func=cmd_run)
+
+    check_all = sub.add_parser(
+        "check", help="technician's check: configuration, storage, broker login, layouts"
+    )
+    check_all.add_argument("--config", help="configuration file (also: STELE_CONFIG)")
+    check_all.set_defaults(func=cmd_check)
 
     demo = sub.add_parser("demo", help="local broker + kiosk + example alerts")
     demo.add_argument(
