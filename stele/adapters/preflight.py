@@ -56,8 +56,9 @@ def check_broker(mqtt_cfg: Any, device_cfg: Any, timeout_s: float = BROKER_TIMEO
     result: dict[str, str] = {}
     table = subscriptions(mqtt_cfg.prefix, device_cfg.id, device_cfg.ars)
     # A separate client id: checking must not kick the running kiosk off the broker.
+    protocol = paho.MQTTv311 if mqtt_cfg.protocol == "3.1.1" else paho.MQTTv5
     client = paho.Client(
-        CallbackAPIVersion.VERSION2, client_id=f"stele-check-{device_cfg.id}", protocol=paho.MQTTv5
+        CallbackAPIVersion.VERSION2, client_id=f"stele-check-{device_cfg.id}", protocol=protocol
     )
 
     def on_connect(c: paho.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
