@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import time
+
 from stele.adapters.local_broker import (  # noqa: F401 - re-exported for the tests
     MosquittoBroker,
     MosquittoMissing,
@@ -15,7 +17,8 @@ from stele.adapters.local_broker import (  # noqa: F401 - re-exported for the te
 
 
 class TopicRecorder:
-    """A plain MQTT 5 subscriber that records (topic, payload, retain, content_type)."""
+    """A plain MQTT 5 client that records (topic, payload, retain, content_type) of what it
+    subscribed to, with when each arrived, and can publish (the server side in tests)."""
 
     def __init__(self, broker: MosquittoBroker, *topics: str, **auth: str) -> None:
         import threading
@@ -25,6 +28,7 @@ class TopicRecorder:
 
         self.messages: list[tuple[str, bytes, bool, str | None]] = []
         self.expiry: list[int | None] = []  # MQTT 5 Message Expiry Interval, per message
+        self.arrived: list[float] = []  # time.time() at receipt, per message (latency benches)
         self._cond = threading.Condition()
         self._subscribed = threading.Event()
         self._client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
@@ -39,11 +43,13 @@ class TopicRecorder:
             self._subscribed.set()
 
         def on_message(c, u, msg):  # type: ignore[no-untyped-def]
+            now = time.time()
             ct = getattr(msg.properties, "ContentType", None) if msg.properties else None
             ttl = getattr(msg.properties, "MessageExpiryInterval", None) if msg.properties else None
             with self._cond:
                 self.messages.append((msg.topic, bytes(msg.payload), bool(msg.retain), ct))
                 self.expiry.append(ttl)
+                self.arrived.append(now)
                 self._cond.notify_all()
 
         self._client.on_connect = on_connect
@@ -58,6 +64,21 @@ class TopicRecorder:
         """Wait until predicate(messages) is true."""
         with self._cond:
             return self._cond.wait_for(lambda: predicate(self.messages), timeout)
+
+    def publish(
+        self, topic: str, payload: bytes, *, retain: bool = False, content_type: str | None = None
+    ) -> float:
+        """Publish at QoS 1 and wait for the PUBACK; returns the time.time() of sending."""
+        from paho.mqtt.packettypes import PacketTypes
+        from paho.mqtt.properties import Properties
+
+        props = None
+        if content_type:
+            props = Properties(PacketTypes.PUBLISH)
+            props.ContentType = content_type
+        sent = time.time()
+        self._client.publish(topic, payload, qos=1, retain=retain, properties=props).wait_for_publish(5)
+        return sent
 
     def payloads(self, topic: str) -> list[bytes]:
         with self._cond:

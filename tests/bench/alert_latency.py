@@ -19,17 +19,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
-
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from tests.mosquitto import MosquittoBroker  # noqa: E402
+from tests.mosquitto import MosquittoBroker, TopicRecorder  # noqa: E402
 
 DATA = ROOT / "tests" / "data" / "cap"
 PREFIX = "stele/v1"
@@ -73,36 +69,48 @@ def targets() -> tuple[str, str]:
     return ars, cell[1]
 
 
-class Observer:
-    def __init__(self, port: int) -> None:
-        self.events: dict[str, float] = {}
-        self.acks: dict[str, dict] = {}
-        self.online_at: float | None = None
-        self.cond = threading.Condition()
-        self.client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
-        self.client.on_message = self.on_message
-        self.client.connect("127.0.0.1", port)
-        self.client.subscribe([(f"{PREFIX}/alerts/#", 1), (f"{PREFIX}/device/#", 1)])
-        self.client.loop_start()
+class Observer(TopicRecorder):
+    """Sees every alert as a plain subscriber does, and the stele's status and acks."""
 
-    def on_message(self, _c, _u, msg) -> None:
-        now = time.time()
-        with self.cond:
-            if msg.topic.endswith("/ack"):
-                ack = json.loads(msg.payload)
-                self.acks[ack["identifier"]] = ack
-            elif msg.topic.endswith("/status") and msg.payload:
-                st = json.loads(msg.payload)
-                if st.get("state") == "online" and st.get("mode") and self.online_at is None:
-                    self.online_at = now
-            elif "/alerts/" in msg.topic and msg.payload:
-                self.events[msg.topic] = now
-            self.cond.notify_all()
+    def __init__(self, broker: MosquittoBroker) -> None:
+        super().__init__(broker, f"{PREFIX}/alerts/#", f"{PREFIX}/device/#")
 
-    def wait(self, pred, timeout: float = 30.0) -> None:
-        with self.cond:
-            if not self.cond.wait_for(pred, timeout):
-                raise TimeoutError("benchmark event did not arrive")
+    def first(self, match, timeout: float = 30.0) -> tuple[dict | None, float]:
+        """(payload as JSON or None, arrival time) of the first message `match(topic, payload)`
+        accepts, waiting for it."""
+        found: list[tuple[dict | None, float]] = []
+
+        def scan(messages: list) -> bool:
+            for (topic, payload, _, _), at in zip(messages, self.arrived, strict=False):
+                if match(topic, payload):
+                    body = json.loads(payload) if topic.startswith(f"{PREFIX}/device/") else None
+                    found.append((body, at))
+                    return True
+            return False
+
+        if not self.wait_for(scan, timeout):
+            raise TimeoutError("benchmark event did not arrive")
+        return found[0]
+
+    def online_at(self) -> float:
+        def online(topic: str, payload: bytes) -> bool:
+            if not topic.endswith("/status") or not payload:
+                return False
+            status = json.loads(payload)
+            return status.get("state") == "online" and "mode" in status
+
+        return self.first(online)[1]
+
+    def ack(self, ident: str) -> dict:
+        def is_ack(topic: str, payload: bytes) -> bool:
+            return topic.endswith("/ack") and json.loads(payload)["identifier"] == ident
+
+        body, _ = self.first(is_ack)
+        assert body is not None
+        return body
+
+    def delivered_at(self, topic: str) -> float:
+        return self.first(lambda t, p: t == topic and bool(p))[1]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -123,14 +131,13 @@ def main() -> int:
             f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n'
             f'[storage]\ndir = "{tmp}/state"\n[display]\nfullscreen = false\n'
         )
-        obs = Observer(broker.port)
+        obs = Observer(broker)
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STELE_CONFIG": str(cfg)}
         started = time.time()
         proc = subprocess.Popen([sys.executable, "-m", "stele.cli", "run", "--config", str(cfg)],
                                 env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
         try:
-            obs.wait(lambda: obs.online_at is not None)
-            startup = obs.online_at - started
+            startup = obs.online_at() - started
             time.sleep(1.0)  # let the first frames settle
             print(f"process start -> status online: {startup * 1000:.0f} ms")
             print(f"{'alert':<22}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}"
@@ -143,12 +150,10 @@ def main() -> int:
                     size = len(payload)
                     ident = f"bench-{'json' if make is json_alert else 'xml'}-{i}"
                     topic = f"{PREFIX}/alerts/all/{ident}"
-                    t0 = time.time()
-                    obs.client.publish(topic, payload, qos=1, retain=True)
-                    obs.wait(lambda ident=ident: ident in obs.acks)
-                    shown.append(obs.acks[ident]["presented_ms"] - t0 * 1000)
-                    raw.append((obs.events[topic] - t0) * 1000)
-                    obs.client.publish(topic, b"", qos=1, retain=True).wait_for_publish(5)
+                    t0 = obs.publish(topic, payload, retain=True)
+                    shown.append(obs.ack(ident)["presented_ms"] - t0 * 1000)
+                    raw.append((obs.delivered_at(topic) - t0) * 1000)
+                    obs.publish(topic, b"", retain=True)
                     time.sleep(0.3)
                 print(f"{label + f' ({size // 1024} KB)':<22}{len(shown):>4}{pct(shown, .5):>10.1f}"
                       f"{pct(shown, .95):>10.1f}{max(shown):>10.1f}{pct(raw, .5):>10.1f}"
@@ -157,7 +162,7 @@ def main() -> int:
         finally:
             proc.terminate()
             proc.wait(10)
-            obs.client.loop_stop()
+            obs.close()
     return 0
 
 

@@ -3,17 +3,11 @@
 from __future__ import annotations
 
 import json
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
-import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-
 from stele.config import load_config
+from tests.mosquitto import MosquittoBroker, TopicRecorder
 
 DEVICE = "test-stele-01"
 ARS = "051220000000"
@@ -52,32 +46,14 @@ fullscreen = false
     return load_config(path, env={}, system_paths=())
 
 
-class Central:
-    """The server side in tests: publishes alerts, records what steles send back."""
+class Central(TopicRecorder):
+    """The server side of kiosk tests: publishes alerts, reads what the stele sends back."""
 
-    def __init__(self, port: int) -> None:
-        self.messages: list[tuple[str, bytes, float]] = []
-        self._cond = threading.Condition()
-        self.client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
-        self.client.on_message = self._on_message
-        self.client.connect("127.0.0.1", port)
-        self.client.loop_start()
-        self.client.subscribe(f"{PREFIX}/device/#", qos=1)
-        time.sleep(0.1)
-
-    def _on_message(self, _c: Any, _u: Any, msg: paho.MQTTMessage) -> None:
-        with self._cond:
-            self.messages.append((msg.topic, bytes(msg.payload), time.time()))
-            self._cond.notify_all()
+    def __init__(self, broker: MosquittoBroker) -> None:
+        super().__init__(broker, f"{PREFIX}/device/#")
 
     def publish(self, topic: str, payload: bytes, *, retain: bool = True, content_type: str | None = None) -> float:
-        props = None
-        if content_type:
-            props = Properties(PacketTypes.PUBLISH)
-            props.ContentType = content_type
-        t = time.time()
-        self.client.publish(topic, payload, qos=1, retain=retain, properties=props).wait_for_publish(5)
-        return t
+        return super().publish(topic, payload, retain=retain, content_type=content_type)
 
     def alert(self, key: str, payload: bytes, scope: str = "all") -> float:
         return self.publish(f"{PREFIX}/alerts/{scope}/{key}", payload)
@@ -85,19 +61,9 @@ class Central:
     def find_json(self, leaf: str, pred: Any = lambda d: True) -> dict[str, Any] | None:
         """The newest message on this device's `leaf` topic matching `pred` (non-blocking:
         tests poll it with qtbot.waitUntil so the Qt loop keeps running)."""
-        topic = f"{PREFIX}/device/{DEVICE}/{leaf}"
-        with self._cond:
-            found = [json.loads(p) for t, p, _ in self.messages if t == topic and p]
+        found = [json.loads(p) for p in self.payloads(f"{PREFIX}/device/{DEVICE}/{leaf}") if p]
         matches = [d for d in found if pred(d)]
         return matches[-1] if matches else None
-
-    def clear_log(self) -> None:
-        with self._cond:
-            self.messages.clear()
-
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
 
 
 def visible_texts(window: Any) -> list[str]:

@@ -31,7 +31,7 @@ def flood(identifier: str = "FLOOD-1", severity: str = "Extreme", **kw: Any) -> 
 
 @pytest.fixture
 def central(broker) -> Any:
-    c = Central(broker.port)
+    c = Central(broker)
     yield c
     c.close()
 
@@ -161,7 +161,7 @@ def test_broker_restart_reconnects_and_resubscribes(kiosk, central, broker, qtbo
     wait_online(qtbot, central)
     broker.restart()
     central.close()
-    fresh = Central(broker.port)
+    fresh = Central(broker)
     try:
         qtbot.waitUntil(lambda: kiosk.mqtt.connected, timeout=15_000)
         fresh.alert("k9", flood("AFTER-RESTART"))
@@ -280,7 +280,7 @@ def test_a_burst_of_alerts_gets_one_ack_each(kiosk, central, qtbot) -> None:
         central.alert(f"b{i}", flood(ident, severity=("Extreme", "Moderate", "Minor")[i % 3]))
 
     def acked() -> list[str]:
-        return [json.loads(p)["identifier"] for t, p, _ in list(central.messages) if t.endswith("/ack")]
+        return [json.loads(p)["identifier"] for p in central.payloads(f"{PREFIX}/device/{DEVICE}/ack")]
 
     qtbot.waitUntil(lambda: set(acked()) == set(idents), timeout=15_000)
     qtbot.wait(500)

@@ -30,7 +30,7 @@ on = "{later:%H}:00"
 off = "{later:%H}:30"
 """
     kiosk = Kiosk(kiosk_config(tmp_path, broker.port, extra=extra))
-    central = Central(broker.port)
+    central = Central(broker)
     kiosk.start()
     try:
         lines = lambda: log.read_text().split() if log.exists() else []  # noqa: E731

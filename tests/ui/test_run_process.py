@@ -10,9 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
-
+from tests.mosquitto import TopicRecorder
 from tests.ui.kiosk_helpers import DEVICE, PREFIX
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,26 +26,17 @@ def write_config(tmp: Path, port: int) -> Path:
     return cfg
 
 
-class StatusWatcher:
-    def __init__(self, port: int) -> None:
-        self.states: list[dict] = []
-        self.client = paho.Client(CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5)
-        self.client.on_message = lambda _c, _u, m: m.payload and self.states.append(json.loads(m.payload))
-        self.client.connect("127.0.0.1", port)
-        self.client.subscribe(f"{PREFIX}/device/{DEVICE}/status", qos=1)
-        self.client.loop_start()
+def watch_status(broker) -> TopicRecorder:
+    return TopicRecorder(broker, f"{PREFIX}/device/{DEVICE}/status")
 
-    def wait_for(self, state: str, timeout: float) -> float:
-        start = time.monotonic()
-        while time.monotonic() - start < timeout:
-            if self.states and self.states[-1].get("state") == state:
-                return time.monotonic() - start
-            time.sleep(0.05)
-        raise AssertionError(f"status never became {state!r}: {self.states[-3:]}")
 
-    def close(self) -> None:
-        self.client.loop_stop()
-        self.client.disconnect()
+def wait_for_state(watcher: TopicRecorder, state: str, timeout: float) -> None:
+    """Until the newest status says `state` (the Last Will or the stele's own)."""
+
+    def newest_is(messages: list) -> bool:
+        return bool(messages) and bool(messages[-1][1]) and json.loads(messages[-1][1]).get("state") == state
+
+    assert watcher.wait_for(newest_is, timeout), f"status never became {state!r}: {watcher.messages[-3:]}"
 
 
 def start_stele(cfg: Path) -> subprocess.Popen[bytes]:
@@ -58,30 +47,30 @@ def start_stele(cfg: Path) -> subprocess.Popen[bytes]:
 
 
 def test_sigkill_makes_the_broker_publish_the_last_will(broker, tmp_path: Path) -> None:
-    watcher = StatusWatcher(broker.port)
+    watcher = watch_status(broker)
     proc = start_stele(write_config(tmp_path, broker.port))
     try:
-        watcher.wait_for("online", 20)
+        wait_for_state(watcher, "online", 20)
         proc.send_signal(signal.SIGKILL)
         proc.wait(5)
         # The broker notices the dead client after 1.5 x keepalive (2 s) and sends the will.
-        watcher.wait_for("offline", 10)
+        wait_for_state(watcher, "offline", 10)
     finally:
         proc.kill()
         watcher.close()
 
 
 def test_sigterm_publishes_offline_and_exits_0_within_5_s(broker, tmp_path: Path) -> None:
-    watcher = StatusWatcher(broker.port)
+    watcher = watch_status(broker)
     proc = start_stele(write_config(tmp_path, broker.port))
     try:
-        watcher.wait_for("online", 20)
+        wait_for_state(watcher, "online", 20)
         t0 = time.monotonic()
         proc.send_signal(signal.SIGTERM)
         code = proc.wait(5)
         assert time.monotonic() - t0 < 5
         assert code == 0, proc.stderr.read().decode() if proc.stderr else ""
-        watcher.wait_for("offline", 2)
+        wait_for_state(watcher, "offline", 2)
         assert (tmp_path / "state" / "alerts.json").exists()  # state flushed on the way out
     finally:
         proc.kill()
