@@ -60,14 +60,15 @@ class ScreenModel:
     mode: Mode
     alerts: tuple[AlertView, ...] = ()  # every shown alert, display order (top first)
     all_clear: AllClearView | None = None
-    exercise: bool = False  # some shown alert is an exercise: permanent "ÜBUNG / EXERCISE"
 
     @property
     def top(self) -> AlertView | None:
         return self.alerts[0] if self.alerts else None
 
-    def with_layout(self, layout: Layout) -> tuple[AlertView, ...]:
-        return tuple(a for a in self.alerts if a.layout is layout)
+    @property
+    def exercise(self) -> bool:
+        """Some shown alert is an exercise (each one carries its own "ÜBUNG" marking)."""
+        return any(a.exercise for a in self.alerts)
 
 
 EMPTY_SCREEN = ScreenModel(mode=Mode.NORMAL)

@@ -83,5 +83,4 @@ def build_screen(book: AlertBook, now: datetime) -> ScreenModel:
         mode=mode,
         alerts=views,
         all_clear=all_clear,
-        exercise=any(v.exercise for v in views),
     )

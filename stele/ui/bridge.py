@@ -37,7 +37,6 @@ class ScreenBridge(QObject):
     bannerChanged = Signal()
     loopAlertsChanged = Signal()
     allClearChanged = Signal()
-    exerciseChanged = Signal()
     connectedChanged = Signal()
     staleTextChanged = Signal()
     cityChanged = Signal()
@@ -54,7 +53,6 @@ class ScreenBridge(QObject):
     banner = _readonly("QVariantMap", "_banner", bannerChanged)
     loopAlerts = _readonly("QVariantList", "_loop_alerts", loopAlertsChanged)
     allClear = _readonly("QVariantMap", "_all_clear", allClearChanged)
-    exercise = _readonly("bool", "_exercise", exerciseChanged)
     connected = _readonly("bool", "_connected", connectedChanged)
     staleText = _readonly("QString", "_stale_text", staleTextChanged)
     city = _readonly("QString", "_city", cityChanged)
@@ -83,7 +81,6 @@ class ScreenBridge(QObject):
         self._banner: dict[str, Any] = {}
         self._loop_alerts: list[dict[str, Any]] = []
         self._all_clear: dict[str, Any] = {}
-        self._exercise = False
         self._connected = True
         self._stale_text = ""
         self._city = city
@@ -118,7 +115,6 @@ class ScreenBridge(QObject):
         self._set("_loop_alerts", loops, self.loopAlertsChanged)
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
-        self._set("_exercise", screen.exercise, self.exerciseChanged)
         # Mode last: by the time QML switches state, the data it shows is in place.
         self._set("_mode", screen.mode.value, self.modeChanged)
 

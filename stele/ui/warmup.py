@@ -67,8 +67,8 @@ def rehearsal_screens(now: datetime) -> list[ScreenModel]:
     minor = _alert(Layout.LOOP, "Minor", now)
     all_clear = AllClearView("warm-up-all-clear", _LATIN, crisis.texts, now + timedelta(hours=1))
     return [
-        ScreenModel(mode=Mode.CRISIS, alerts=(crisis, severe, banner), exercise=False),
-        ScreenModel(mode=Mode.CRISIS, alerts=(severe,), exercise=False),
+        ScreenModel(mode=Mode.CRISIS, alerts=(crisis, severe, banner)),
+        ScreenModel(mode=Mode.CRISIS, alerts=(severe,)),
         ScreenModel(mode=Mode.BANNER, alerts=(banner, minor)),
         ScreenModel(mode=Mode.NORMAL, alerts=(minor,), all_clear=all_clear),
     ]

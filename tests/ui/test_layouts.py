@@ -472,10 +472,10 @@ def test_all_clear_card_shows_while_no_takeover(stele) -> None:
 @BOTH
 def test_exercise_is_marked_top_and_bottom(stele, size) -> None:
     s = stele(size)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(BOMB_EXERCISE,), exercise=True))
+    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(BOMB_EXERCISE,)))
     assert is_shown(s, "ÜBUNG / EXERCISE")
     yellow = s.theme("exerciseYellow")
-    band = s.theme("exerciseBandHeight").value() if False else frame.height() * 0.04
+    band = frame.height() * 0.04
     top = QRectF(0, 0, frame.width(), band)
     bottom = QRectF(0, frame.height() - band, frame.width(), band)
     assert fraction_near(frame, yellow, top, step=4) > 0.25
@@ -485,7 +485,7 @@ def test_exercise_is_marked_top_and_bottom(stele, size) -> None:
 
 def test_real_alert_is_not_marked_as_exercise(stele) -> None:
     s = stele(PORTRAIT)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD, BOMB_EXERCISE), exercise=True))
+    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD, BOMB_EXERCISE)))
     top = QRectF(0, 0, frame.width(), frame.height() * 0.04)
     assert fraction_near(frame, s.theme("exerciseYellow"), top, step=4) < 0.01
     # The exercise among the others is labelled as such in its line.
@@ -586,7 +586,7 @@ def test_minor_alert_joins_the_rotation(stele, qtbot) -> None:
 def test_exercise_takeover_below_an_actual_banner_is_still_shown(stele, qtbot) -> None:
     """Actual before Exercise: the banner drives the layout, the exercise must not vanish."""
     s = stele(PORTRAIT, rotation_seconds=1)
-    s.bridge.apply(ScreenModel(mode=Mode.BANNER, alerts=(WATER, BOMB_EXERCISE), exercise=True))
+    s.bridge.apply(ScreenModel(mode=Mode.BANNER, alerts=(WATER, BOMB_EXERCISE)))
     assert is_shown(s, WATER.texts[0].headline)
     qtbot.waitUntil(lambda: is_shown(s, BOMB_EXERCISE.texts[0].headline), timeout=6000)
 
@@ -595,7 +595,7 @@ SCREENS = {
     "normal": ScreenModel(mode=Mode.NORMAL),
     "banner": BANNER,
     "crisis": CRISIS,
-    "exercise": ScreenModel(mode=Mode.CRISIS, alerts=(BOMB_EXERCISE, STORM), exercise=True),
+    "exercise": ScreenModel(mode=Mode.CRISIS, alerts=(BOMB_EXERCISE, STORM)),
     "long": ScreenModel(mode=Mode.CRISIS, alerts=(LONG, STORM, POWER, WATER, ICE, FLOOD)),
     "long-banner": ScreenModel(mode=Mode.BANNER, alerts=(replace(LONG, layout=Layout.BANNER),)),
     "all-clear": ScreenModel(mode=Mode.NORMAL, all_clear=ALL_CLEAR),
@@ -724,7 +724,7 @@ def test_bridge_formats_times_in_its_timezone() -> None:
 def test_bridge_emits_only_on_change(qtbot) -> None:
     bridge = ScreenBridge(city="M", device_id="x")
     counts: dict[str, int] = {}
-    for name in ("mode", "top", "others", "banner", "loopAlerts", "allClear", "exercise"):
+    for name in ("mode", "top", "others", "banner", "loopAlerts", "allClear"):
         signal = getattr(bridge, name + "Changed")
         signal.connect(lambda name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
     first = {"mode": 1, "top": 1, "others": 1, "banner": 1, "loopAlerts": 1}
