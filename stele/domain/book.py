@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from stele.domain.decide import (
-    SHOWN_STATUSES,
     Policy,
     choose_info,
     display_order_key,
     effective_of,
     info_active,
+    is_for_the_public,
     is_public_display,
     layout_by_level,
 )
-from stele.domain.model import Alert, Layout, MsgType, Scope
+from stele.domain.model import Alert, Layout, MsgType
 from stele.domain.targeting import Place, applies
 
 # Identifiers of ended alerts are remembered this long, so late duplicates stay dead.
@@ -94,7 +94,7 @@ class AlertBook:
         if existing is not None:
             if origin is not None and existing.origin != origin:
                 # Same alert re-published on another incident topic: follow the newest topic.
-                self.entries[alert.key] = _with_origin(existing, origin)
+                self.entries[alert.key] = replace(existing, origin=origin)
                 self.revision += 1
             return Change(Outcome.DUPLICATE, reason="already known")
         if alert.identifier in self.ended:
@@ -115,7 +115,7 @@ class AlertBook:
             # All-clear only where the Cancel could be shown, and only if it ended something
             # shown here or targets this place itself. It never starts the crisis layout.
             ended_shown = any(e.applies and is_public_display(e.alert) for e in referenced)
-            if cancel_may_show(alert) and (
+            if is_for_the_public(alert) and (
                 ended_shown or self.applies_here(alert, addressed=addressed)
             ):
                 self._show_all_clear(alert, now)
@@ -262,19 +262,3 @@ class AlertBook:
         if self.all_clear is not None and now < self.all_clear.until:
             return self.all_clear
         return None
-
-
-def cancel_may_show(alert: Alert) -> bool:
-    """A Cancel's all-clear follows the same status and scope rules as an alert."""
-    return alert.status in SHOWN_STATUSES and alert.scope is Scope.PUBLIC
-
-
-def _with_origin(entry: Entry, origin: Origin) -> Entry:
-    return Entry(
-        alert=entry.alert,
-        received=entry.received,
-        origin=origin,
-        addressed=entry.addressed,
-        applies=entry.applies,
-        received_ms=entry.received_ms,
-    )

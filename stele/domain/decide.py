@@ -95,13 +95,14 @@ def layout_by_level(alert: Alert, info: Info | None, policy: Policy) -> Layout:
     return policy.layouts.get(info.severity, Layout.LOOP)
 
 
+def is_for_the_public(alert: Alert) -> bool:
+    """Status and scope allow passers-by to see this message (alert or all-clear)."""
+    return alert.status in SHOWN_STATUSES and alert.scope is Scope.PUBLIC
+
+
 def is_public_display(alert: Alert) -> bool:
     """Status, scope and message type allow showing this alert to passers-by."""
-    return (
-        alert.msg_type not in ENDING_TYPES
-        and alert.status in SHOWN_STATUSES
-        and alert.scope is Scope.PUBLIC
-    )
+    return alert.msg_type not in ENDING_TYPES and is_for_the_public(alert)
 
 
 def decide_layout(
