@@ -68,7 +68,7 @@ def run_config_error(lines: list[str]) -> int:
     board: a typo in /boot/firmware/stele.toml must leave a readable screen, not a black one.
     A stop by SIGTERM is a clean stop (exit 0), as systemd expects.
     """
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    setup_logging("INFO", socket.gethostname())  # no device id without a configuration
     for line in lines:
         log.error("configuration: %s", line)
     app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
