@@ -8,6 +8,7 @@ from typing import Any
 
 from stele.config import load_config
 from tests.mosquitto import MosquittoBroker, TopicRecorder
+from tests.ui.scene import red_fraction, visible_texts  # noqa: F401 - re-exported for the kiosk tests
 
 DEVICE = "test-stele-01"
 ARS = "051220000000"
@@ -64,34 +65,3 @@ class Central(TopicRecorder):
         found = [json.loads(p) for p in self.payloads(f"{PREFIX}/device/{DEVICE}/{leaf}") if p]
         matches = [d for d in found if pred(d)]
         return matches[-1] if matches else None
-
-
-def visible_texts(window: Any) -> list[str]:
-    """Every text a visible item in the scene shows (walks the QQuickItem tree)."""
-    from PySide6.QtQuick import QQuickItem
-
-    out: list[str] = []
-
-    def walk(item: QQuickItem) -> None:
-        if not item.isVisible() or item.opacity() <= 0.01:
-            return
-        text = item.property("text")
-        if isinstance(text, str) and text:
-            out.append(text)
-        for child in item.childItems():
-            walk(child)
-
-    walk(window.contentItem())
-    return out
-
-
-def red_fraction(image: Any, step: int = 8) -> float:
-    """Share of sampled pixels that are a strong warning red/orange."""
-    hits = total = 0
-    for y in range(0, image.height(), step):
-        for x in range(0, image.width(), step):
-            c = image.pixelColor(x, y)
-            total += 1
-            if c.red() > 150 and c.green() < 110 and c.blue() < 90:
-                hits += 1
-    return hits / max(total, 1)

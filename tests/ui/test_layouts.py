@@ -36,6 +36,8 @@ from stele.domain.presentation import (
 )
 from stele.ui.bridge import ScreenBridge
 from stele.ui.view import UiError, create_view, layouts_dir
+from tests.ui import scene
+from tests.ui.scene import BIDI_ISOLATES, walk
 
 PORTRAIT = (1080, 1920)
 LANDSCAPE = (1920, 1080)
@@ -302,29 +304,17 @@ def stele(qtbot) -> Iterator[Callable[[tuple[int, int]], Stele]]:
 # make such calls, or the interpreter aborts at exit.
 
 
-def walk(root: QQuickItem) -> Iterator[tuple[QQuickItem, float]]:
-    """Every item below `root` with its effective opacity (own times all ancestors')."""
-    stack = [(root, root.opacity())]
-    while stack:
-        item, opacity = stack.pop()
-        yield item, opacity
-        stack.extend((child, opacity * child.opacity()) for child in item.childItems())
-
-
 def shown_items(stele: Stele) -> list[QQuickItem]:
-    return [i for i, o in walk(stele.view.contentItem()) if i.isVisible() and o > 0.99]
+    return scene.shown_items(stele.view)
 
 
 def shown_texts(stele: Stele) -> list[QQuickItem]:
     return [i for i in shown_items(stele) if i.inherits("QQuickText") and i.property("text")]
 
 
-BIDI_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
-
-
 def texts_on_screen(stele: Stele) -> list[str]:
     """Shown strings, without the invisible bidi isolates that keep dates in order."""
-    return [str(i.property("text")).translate(BIDI_ISOLATES) for i in shown_texts(stele)]
+    return scene.visible_texts(stele.view)
 
 
 def fraction_near(
