@@ -12,6 +12,7 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
+from PySide6.QtQuick import QQuickWindow
 from shiboken6 import Shiboken
 
 from stele.adapters.journal import setup_logging
@@ -24,6 +25,29 @@ from stele.ui.watchdog import FrameWatchdog
 log = logging.getLogger("stele.run")
 
 
+def _app() -> QGuiApplication:
+    return QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # type: ignore[return-value]
+
+
+def _serve(view: QQuickWindow, notifier: Notifier, exit_after_s: float | None = None) -> int:
+    """Run the Qt loop for a screen, speaking to systemd: READY and WATCHDOG from presented
+    frames, STOPPING and a clean exit on SIGTERM/SIGINT (or after `exit_after_s`)."""
+    app = _app()
+    watchdog = FrameWatchdog(view, notifier)
+
+    def terminate() -> None:
+        notifier.stopping()
+        app.quit()
+
+    install_sigterm_handler(terminate)
+    if exit_after_s is not None:
+        QTimer.singleShot(int(exit_after_s * 1000), terminate)
+    try:
+        return app.exec()
+    finally:
+        watchdog.stop()
+
+
 def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
     """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
 
@@ -33,32 +57,21 @@ def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | N
     # QML's clock uses the process's local time: make it the stele's configured zone.
     os.environ["TZ"] = cfg.device.timezone
     time.tzset()
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    _app()
     notifier = Notifier()
     kiosk = Kiosk(cfg)
-    watchdog = FrameWatchdog(kiosk.view, notifier)
     kiosk.status_text.connect(notifier.status)
-
-    def terminate() -> None:
-        notifier.stopping()
-        app.quit()
-
-    install_sigterm_handler(terminate)
     if snapshot is not None:
         kiosk.screen_applied.connect(
             lambda _s: QTimer.singleShot(300, lambda: kiosk.view.grabWindow().save(str(snapshot)))
         )
         QTimer.singleShot(1000, lambda: kiosk.view.grabWindow().save(str(snapshot)))
-    if exit_after_s is not None:
-        QTimer.singleShot(int(exit_after_s * 1000), terminate)
     kiosk.start()
     try:
-        code = app.exec()
+        return _serve(kiosk.view, notifier, exit_after_s)
     finally:
         kiosk.stop()
-        watchdog.deleteLater()
         kiosk.dispose()
-    return code
 
 
 def run_config_error(lines: list[str]) -> int:
@@ -71,21 +84,13 @@ def run_config_error(lines: list[str]) -> int:
     setup_logging("INFO", socket.gethostname())  # no device id without a configuration
     for line in lines:
         log.error("configuration: %s", line)
-    app = QGuiApplication.instance() or QGuiApplication(sys.argv[:1])
+    _app()
     notifier = Notifier()
     fullscreen = os.environ.get("QT_QPA_PLATFORM", "").startswith("eglfs")
     view = create_config_error_view(lines, host_name=socket.gethostname(), fullscreen=fullscreen)
-    watchdog = FrameWatchdog(view, notifier)
     notifier.status(f"configuration error: {lines[0] if lines else 'invalid'}")
-
-    def terminate() -> None:
-        notifier.stopping()
-        app.quit()
-
-    install_sigterm_handler(terminate)
     try:
-        app.exec()
+        _serve(view, notifier)
     finally:
-        watchdog.stop()
         Shiboken.delete(view)
     return 0
