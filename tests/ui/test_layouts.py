@@ -299,10 +299,6 @@ def stele(qtbot) -> Iterator[Callable[[tuple[int, int]], Stele]]:
     made.clear()
 
 
-# PySide6 6.12 on Python 3.11 loses a reference to None whenever a call returns None
-# (parentItem() of the root, property() of an unknown name): the helpers below never
-# make such calls, or the interpreter aborts at exit.
-
 
 def shown_items(stele: Stele) -> list[QQuickItem]:
     return scene.shown_items(stele.view)
