@@ -328,7 +328,7 @@ class Kiosk(QObject):
             "problems": problems,
             "alerts": [v.identifier for v in self.screen.alerts],
             "since": self._mode_since.isoformat(),
-            "display": "on" if (self.display.desired or (True,))[0] else "off",
+            "display": "off" if self.display.desired and not self.display.desired[0] else "on",
             "uptime_s": int(time.monotonic() - self._started),
             "last_sync": self._last_sync.isoformat() if self._last_sync else None,
             "free_disk_mb": self._free_disk_mb,
