@@ -127,6 +127,8 @@ class Kiosk(QObject):
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
+        # Expiry is due at an exact instant; a coarse timer may fire up to 5 % early or late.
+        self._timer.setTimerType(Qt.TimerType.PreciseTimer)
         self._timer.timeout.connect(self._tick)
         self._identify_timer = QTimer(self)
         self._identify_timer.setSingleShot(True)
