@@ -183,6 +183,7 @@ class StateStore:
         self._legacy_pending = False  # alerts.json is to go once the new layout is durable
         self._unsynced = False  # renames or unlinks in alerts.d not yet fsync'd
         self._failing = False  # inside a failure episode: logged once, not every retry
+        self._names: dict[tuple[str, ...], str] = {}
 
     # -- loading -----------------------------------------------------------------------------
 
@@ -305,7 +306,9 @@ class StateStore:
     def _save(self, book: AlertBook) -> int:
         if not self._known:
             self._scan()
-        wanted = {entry_name(key): e for key, e in book.entries.items()}
+        # Names are cached per key: the sha256 is cheap, but not worth redoing at every save.
+        self._names = {k: self._names.get(k) or entry_name(k) for k in book.entries}
+        wanted = {self._names[key]: e for key, e in book.entries.items()}
         changed = [(n, e) for n, e in wanted.items() if self._on_disk.get(n) is not e]
         meta = (book.ended, book.all_clear)
         meta_changed = self._meta is None or not (
