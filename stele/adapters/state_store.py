@@ -238,7 +238,8 @@ class StateStore:
             data = _read_object(self.legacy_path)
             count = restore_book(book, data)
         except OSError as exc:
-            log.error("state: cannot read %s (%s)", self.legacy_path, exc)
+            log.error("state: cannot read %s (%s), leaving it in place", self.legacy_path, exc)
+            self._legacy_pending = False  # never delete what could not be migrated
             return 0
         except ValueError as exc:
             log.error("state: %s is corrupt (%s)", self.legacy_path, exc)
