@@ -37,6 +37,7 @@ Item {
         rotationSeconds: root.bridge.rotationSeconds
         topInset: stale.visible ? stale.height : 0
         bottomInset: banner.visible ? banner.height : 0
+        onAlertSlideShown: identifier => root.bridge.slideShown(identifier)
     }
     BannerOverlay {
         id: banner
@@ -51,6 +52,7 @@ Item {
         anchors.fill: parent
         alert: root.bridge.top
         others: root.bridge.others
+        othersMore: root.bridge.othersMore
         topInset: stale.visible ? stale.height : 0
         visible: false
     }

@@ -147,6 +147,7 @@ class AlertBook:
             entries=dict(self.entries),
             ended=dict(self.ended),
             all_clear=self.all_clear,
+            revision=self.revision,
         )
 
     def applies_here(self, alert: Alert, *, addressed: bool) -> bool:

@@ -1,6 +1,6 @@
 """What the screen should show, as plain data: the contract between the alert core and the UI.
 
-`stele.domain.decide.build_screen()` produces a `ScreenModel`; `stele.ui` turns it into
+`stele.domain.screen.build_screen()` produces a `ScreenModel`; `stele.ui` turns it into
 QML properties. Nothing here knows about Qt.
 """
 
@@ -55,10 +55,35 @@ class AllClearView:
     until: datetime
 
 
+class Form(StrEnum):
+    """How an alert is visible on the glass: what an ack reports (docs/mqtt.md)."""
+
+    TAKEOVER = "takeover"  # the full-screen crisis layout
+    BANNER = "banner"  # the persistent strip over the rotation
+    SLIDE = "slide"  # a card in the rotation (visible while the rotation shows it)
+    LISTED = "listed"  # a line in the list of further warnings under a takeover
+
+
+# A new ack follows only when an alert becomes more prominent than it was acked as.
+FORM_RANK = {Form.LISTED: 1, Form.SLIDE: 2, Form.BANNER: 3, Form.TAKEOVER: 4}
+
+
 @dataclass(frozen=True, slots=True)
 class ScreenModel:
+    """Everything the glass shows, composed once here; the bridge translates, QML draws.
+
+    `alerts` are all alerts active for this place in display order (the status lists them);
+    each visible one is in exactly one of `takeover`, `banner`, `slides` or `listed`.
+    Alerts behind a takeover that do not fit its list are only counted (`unlisted`).
+    """
+
     mode: Mode
-    alerts: tuple[AlertView, ...] = ()  # every shown alert, display order (top first)
+    alerts: tuple[AlertView, ...] = ()
+    takeover: AlertView | None = None
+    banner: AlertView | None = None
+    slides: tuple[AlertView, ...] = ()  # alert cards in the rotation, display order
+    listed: tuple[AlertView, ...] = ()  # under the takeover, display order
+    unlisted: int = 0
     all_clear: AllClearView | None = None
 
     @property
@@ -69,6 +94,20 @@ class ScreenModel:
     def exercise(self) -> bool:
         """Some shown alert is an exercise (each one carries its own "ÜBUNG" marking)."""
         return any(a.exercise for a in self.alerts)
+
+    def forms(self) -> dict[str, Form]:
+        """Identifier -> how it is visible. Slides count as visible only while the rotation
+        shows them; the kiosk learns that from the rotation itself."""
+        out: dict[str, Form] = {}
+        if self.takeover is not None:
+            out[self.takeover.identifier] = Form.TAKEOVER
+        if self.banner is not None:
+            out[self.banner.identifier] = Form.BANNER
+        for view in self.slides:
+            out[view.identifier] = Form.SLIDE
+        for view in self.listed:
+            out[view.identifier] = Form.LISTED
+        return out
 
 
 EMPTY_SCREEN = ScreenModel(mode=Mode.NORMAL)

@@ -10,7 +10,6 @@ from stele.domain.decide import infos_by_preference, lang_matches
 from stele.domain.model import Alert, Info, Layout, Status
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
 
-_MODE_BY_LAYOUT = {Layout.TAKEOVER: Mode.CRISIS, Layout.BANNER: Mode.BANNER}
 _RTL = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "ku"})
 
 
@@ -64,11 +63,38 @@ def alert_view(alert: Alert, layout: Layout, languages: Sequence[str], now: date
     )
 
 
-def build_screen(book: AlertBook, now: datetime) -> ScreenModel:
+# How many further warnings fit the list under a takeover (layouts/Stele OthersList: three
+# rows in portrait, two rows of two in landscape). The rest are counted, not shown.
+LISTED_MAX_PORTRAIT = 3
+LISTED_MAX_LANDSCAPE = 4
+
+
+def compose(
+    views: tuple[AlertView, ...], listed_max: int = LISTED_MAX_PORTRAIT
+) -> tuple[Mode, AlertView | None, AlertView | None, tuple[AlertView, ...], tuple[AlertView, ...]]:
+    """(mode, takeover, banner, slides, listed) for alerts in display order.
+
+    The top alert drives the layout (docs/alerts.md). Under a takeover the others are
+    listed; under a banner (or with none) they rotate as slides, including a takeover that
+    is not on top (an Exercise below an Actual banner) and a second banner: no active alert
+    ever vanishes while the screen has room for it.
+    """
+    if not views:
+        return Mode.NORMAL, None, None, (), ()
+    top, rest = views[0], views[1:]
+    if top.layout is Layout.TAKEOVER:
+        return Mode.CRISIS, top, None, (), rest[: max(0, listed_max)]
+    if top.layout is Layout.BANNER:
+        return Mode.BANNER, None, top, rest, ()
+    return Mode.NORMAL, None, None, views, ()
+
+
+def build_screen(
+    book: AlertBook, now: datetime, *, listed_max: int = LISTED_MAX_PORTRAIT
+) -> ScreenModel:
+    """The one decision of what the glass shows; the kiosk and `stele alert replay` use it."""
     languages = book.policy.languages
     views = tuple(alert_view(e.alert, layout, languages, now) for e, layout in book.shown(now))
-    # The top alert drives the layout (alerts.md); the others are listed or rotated.
-    mode = _MODE_BY_LAYOUT.get(views[0].layout, Mode.NORMAL) if views else Mode.NORMAL
     all_clear = None
     ac = book.current_all_clear(now)
     if ac is not None:
@@ -79,8 +105,24 @@ def build_screen(book: AlertBook, now: datetime) -> ScreenModel:
             texts=texts,
             until=ac.until,
         )
+    return screen_of(views, all_clear, listed_max)
+
+
+def screen_of(
+    views: tuple[AlertView, ...],
+    all_clear: AllClearView | None = None,
+    listed_max: int = LISTED_MAX_PORTRAIT,
+) -> ScreenModel:
+    """The screen for alert views already in display order."""
+    mode, takeover, banner, slides, listed = compose(views, listed_max)
+    unlisted = len(views) - 1 - len(listed) if takeover is not None else 0
     return ScreenModel(
         mode=mode,
         alerts=views,
+        takeover=takeover,
+        banner=banner,
+        slides=slides,
+        listed=listed,
+        unlisted=unlisted,
         all_clear=all_clear,
     )

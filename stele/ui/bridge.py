@@ -12,10 +12,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Property, QObject, Signal
+from PySide6.QtCore import Property, QObject, Signal, Slot
 
-from stele.domain.model import Layout
-from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
+from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
 from stele.ui.qr import qr_source
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
@@ -34,6 +33,7 @@ class ScreenBridge(QObject):
     modeChanged = Signal()
     topChanged = Signal()
     othersChanged = Signal()
+    othersMoreChanged = Signal()
     bannerChanged = Signal()
     loopAlertsChanged = Signal()
     allClearChanged = Signal()
@@ -46,10 +46,14 @@ class ScreenBridge(QObject):
     rotationSecondsChanged = Signal()
     warmingUpChanged = Signal()
     logoChanged = Signal()
+    alertSlideShown = Signal(str)  # identifier: the rotation shows that alert's slide now
 
     mode = _readonly("QString", "_mode", modeChanged)
     top = _readonly("QVariantMap", "_top", topChanged)
-    others = _readonly("QVariantList", "_others", othersChanged)
+    others = _readonly("QVariantList", "_others", othersChanged)  # listed under the takeover
+    othersMore = _readonly(
+        "int", "_others_more", othersMoreChanged
+    )  # listed alerts that do not fit
     banner = _readonly("QVariantMap", "_banner", bannerChanged)
     loopAlerts = _readonly("QVariantList", "_loop_alerts", loopAlertsChanged)
     allClear = _readonly("QVariantMap", "_all_clear", allClearChanged)
@@ -78,6 +82,7 @@ class ScreenBridge(QObject):
         self._mode = "normal"
         self._top: dict[str, Any] = {}
         self._others: list[dict[str, Any]] = []
+        self._others_more = 0
         self._banner: dict[str, Any] = {}
         self._loop_alerts: list[dict[str, Any]] = []
         self._all_clear: dict[str, Any] = {}
@@ -97,26 +102,29 @@ class ScreenBridge(QObject):
     # -- public API --------------------------------------------------------------------
 
     def apply(self, screen: ScreenModel) -> None:
-        """Show `screen`: convert it to plain maps and update the properties that changed."""
-        converted = [self._alert_map(a) for a in screen.alerts]
-        self._converted = dict(zip(screen.alerts, converted, strict=True))
-        banners = [
-            m for a, m in zip(screen.alerts, converted, strict=True) if a.layout is Layout.BANNER
-        ]
-        # The rotation shows every alert that has no screen of its own: Minor alerts, a
-        # second banner, and a takeover that is not on top (an Exercise below an Actual
-        # banner), so no active alert ever vanishes.
-        banner = banners[0] if banners else {}
-        self._set("_top", converted[0] if converted else {}, self.topChanged)
-        self._set("_others", converted[1:], self.othersChanged)
+        """Show `screen`: convert it to plain maps and update the properties that changed.
+
+        The composition (what is the takeover, the banner, the slides, the listed alerts) is
+        the domain's (`build_screen`); this only translates it.
+        """
+        converted = {a: self._alert_map(a) for a in screen.alerts}
+        self._converted = converted
+        takeover = converted[screen.takeover] if screen.takeover is not None else {}
+        banner = converted[screen.banner] if screen.banner is not None else {}
+        self._set("_top", takeover, self.topChanged)
+        self._set("_others", [converted[a] for a in screen.listed], self.othersChanged)
+        self._set("_others_more", screen.unlisted, self.othersMoreChanged)
         self._set("_banner", banner, self.bannerChanged)
-        top = converted[0] if converted and screen.mode is Mode.CRISIS else {}
-        loops = [m for m in converted if m is not banner and m is not top]
-        self._set("_loop_alerts", loops, self.loopAlertsChanged)
+        self._set("_loop_alerts", [converted[a] for a in screen.slides], self.loopAlertsChanged)
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
         # Mode last: by the time QML switches state, the data it shows is in place.
         self._set("_mode", screen.mode.value, self.modeChanged)
+
+    @Slot(str)
+    def slideShown(self, identifier: str) -> None:
+        """The rotation now shows the alert slide `identifier` (NormalScreen reports it)."""
+        self.alertSlideShown.emit(identifier)
 
     def set_connected(self, connected: bool, last_sync: datetime | None) -> None:
         stale = f"Stand: {self._format(last_sync)} Uhr" if last_sync else "Stand: unbekannt"

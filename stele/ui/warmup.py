@@ -16,7 +16,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtQuick import QQuickWindow
 
 from stele.domain.model import Layout
-from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
+from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
+from stele.domain.screen import screen_of
 from stele.ui.bridge import ScreenBridge
 
 FRAMES_PER_SCREEN = 2
@@ -67,10 +68,10 @@ def rehearsal_screens(now: datetime) -> list[ScreenModel]:
     minor = _alert(Layout.LOOP, "Minor", now)
     all_clear = AllClearView("warm-up-all-clear", _LATIN, crisis.texts, now + timedelta(hours=1))
     return [
-        ScreenModel(mode=Mode.CRISIS, alerts=(crisis, severe, banner)),
-        ScreenModel(mode=Mode.CRISIS, alerts=(severe,)),
-        ScreenModel(mode=Mode.BANNER, alerts=(banner, minor)),
-        ScreenModel(mode=Mode.NORMAL, alerts=(minor,), all_clear=all_clear),
+        screen_of((crisis, severe, banner)),
+        screen_of((severe,)),
+        screen_of((banner, minor)),
+        screen_of((minor,), all_clear),
     ]
 
 
@@ -106,6 +107,10 @@ class WarmUp(QObject):
         self._bridge.set_warming_up(True)
         self._timer.start(GIVE_UP_MS)
         self._next()
+
+    def abort(self) -> None:
+        """End the rehearsal now (a real alert must not wait for it); `done` runs at once."""
+        self._finish()
 
     def _next(self) -> None:
         if not self._screens:

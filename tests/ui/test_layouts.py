@@ -34,6 +34,7 @@ from stele.domain.presentation import (
     Mode,
     ScreenModel,
 )
+from stele.domain.screen import screen_of
 from stele.ui.bridge import ScreenBridge
 from stele.ui.view import UiError, create_view, layouts_dir
 from tests.ui import scene
@@ -255,8 +256,8 @@ ALL_CLEAR = AllClearView(
     until=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
 )
 
-CRISIS = ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD, STORM, POWER))
-BANNER = ScreenModel(mode=Mode.BANNER, alerts=(WATER, ICE))
+CRISIS = screen_of((FLOOD, STORM, POWER))
+BANNER = screen_of((WATER, ICE))
 
 
 # -- harness -----------------------------------------------------------------------------------
@@ -420,7 +421,7 @@ def test_instruction_comes_before_description(stele) -> None:
 
 def test_severe_takeover_is_orange_red(stele) -> None:
     s = stele(PORTRAIT)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(STORM,)))
+    frame = s.show(screen_of((STORM,)))
     assert fraction_near(frame, s.theme("severe")) > 0.5
     assert fraction_near(frame, s.theme("extreme")) < 0.02
     assert is_shown(s, "ab 22.11.2026, 18:00 Uhr")  # future onset
@@ -446,11 +447,11 @@ def test_banner_leaves_the_normal_screen_visible(stele, size) -> None:
 
 def test_all_clear_card_shows_while_no_takeover(stele) -> None:
     s = stele(PORTRAIT)
-    frame = s.show(ScreenModel(mode=Mode.NORMAL, all_clear=ALL_CLEAR))
+    frame = s.show(screen_of((), ALL_CLEAR))
     assert is_shown(s, "ENTWARNUNG")
     assert is_shown(s, ALL_CLEAR.headline)
     assert fraction_near(frame, s.theme("allClear")) > 0.2
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD,), all_clear=ALL_CLEAR))
+    frame = s.show(screen_of((FLOOD,), ALL_CLEAR))
     assert not is_shown(s, "ENTWARNUNG")
     assert fraction_near(frame, s.theme("allClear")) < 0.01
 
@@ -458,7 +459,7 @@ def test_all_clear_card_shows_while_no_takeover(stele) -> None:
 @BOTH
 def test_exercise_is_marked_top_and_bottom(stele, size) -> None:
     s = stele(size)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(BOMB_EXERCISE,)))
+    frame = s.show(screen_of((BOMB_EXERCISE,)))
     assert is_shown(s, "ÜBUNG / EXERCISE")
     yellow = s.theme("exerciseYellow")
     band = frame.height() * 0.04
@@ -471,7 +472,7 @@ def test_exercise_is_marked_top_and_bottom(stele, size) -> None:
 
 def test_real_alert_is_not_marked_as_exercise(stele) -> None:
     s = stele(PORTRAIT)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD, BOMB_EXERCISE)))
+    frame = s.show(screen_of((FLOOD, BOMB_EXERCISE)))
     top = QRectF(0, 0, frame.width(), frame.height() * 0.04)
     assert fraction_near(frame, s.theme("exerciseYellow"), top, step=4) < 0.01
     # The exercise among the others is labelled as such in its line.
@@ -480,7 +481,7 @@ def test_real_alert_is_not_marked_as_exercise(stele) -> None:
 
 def test_arabic_renders_right_to_left(stele) -> None:
     s = stele(PORTRAIT)
-    frame = s.show(ScreenModel(mode=Mode.CRISIS, alerts=(replace(FLOOD, texts=(FLOOD_AR,)),)))
+    frame = s.show(screen_of((replace(FLOOD, texts=(FLOOD_AR,)),)))
     for text in (FLOOD_AR.headline, FLOOD_AR.instruction):
         item = text_item(s, text)
         alignment = evaluate(s, item, "effectiveHorizontalAlignment")
@@ -515,7 +516,7 @@ def qr_images(s: Stele) -> list[QQuickItem]:
 
 def test_qr_code_only_when_there_is_a_link(stele, qtbot) -> None:
     s = stele(PORTRAIT)
-    s.show(ScreenModel(mode=Mode.CRISIS, alerts=(FLOOD,)))
+    s.show(screen_of((FLOOD,)))
     shown = qr_images(s)
     assert len(shown) == 1
     image = shown[0]
@@ -526,7 +527,7 @@ def test_qr_code_only_when_there_is_a_link(stele, qtbot) -> None:
     box = scene_rect(image)
     assert fraction_near(frame, QColor("black"), box, step=3) > 0.2
     assert fraction_near(frame, QColor("white"), box, step=3) > 0.2
-    s.show(ScreenModel(mode=Mode.CRISIS, alerts=(replace(FLOOD, web=""),)))
+    s.show(screen_of((replace(FLOOD, web=""),)))
     assert not qr_images(s)
 
 
@@ -564,7 +565,7 @@ def test_identify_shows_the_device_id(stele) -> None:
 
 def test_minor_alert_joins_the_rotation(stele, qtbot) -> None:
     s = stele(PORTRAIT, rotation_seconds=1)
-    s.bridge.apply(ScreenModel(mode=Mode.NORMAL, alerts=(ICE,)))
+    s.bridge.apply(screen_of((ICE,)))
     qtbot.waitUntil(lambda: is_shown(s, ICE.texts[0].headline), timeout=6000)
     assert fraction_near(s.frame(), s.theme("minor")) > 0.15
 
@@ -572,7 +573,7 @@ def test_minor_alert_joins_the_rotation(stele, qtbot) -> None:
 def test_exercise_takeover_below_an_actual_banner_is_still_shown(stele, qtbot) -> None:
     """Actual before Exercise: the banner drives the layout, the exercise must not vanish."""
     s = stele(PORTRAIT, rotation_seconds=1)
-    s.bridge.apply(ScreenModel(mode=Mode.BANNER, alerts=(WATER, BOMB_EXERCISE)))
+    s.bridge.apply(screen_of((WATER, BOMB_EXERCISE)))
     assert is_shown(s, WATER.texts[0].headline)
     qtbot.waitUntil(lambda: is_shown(s, BOMB_EXERCISE.texts[0].headline), timeout=6000)
 
@@ -581,10 +582,10 @@ SCREENS = {
     "normal": ScreenModel(mode=Mode.NORMAL),
     "banner": BANNER,
     "crisis": CRISIS,
-    "exercise": ScreenModel(mode=Mode.CRISIS, alerts=(BOMB_EXERCISE, STORM)),
-    "long": ScreenModel(mode=Mode.CRISIS, alerts=(LONG, STORM, POWER, WATER, ICE, FLOOD)),
-    "long-banner": ScreenModel(mode=Mode.BANNER, alerts=(replace(LONG, layout=Layout.BANNER),)),
-    "all-clear": ScreenModel(mode=Mode.NORMAL, all_clear=ALL_CLEAR),
+    "exercise": screen_of((BOMB_EXERCISE, STORM)),
+    "long": screen_of((LONG, STORM, POWER, WATER, ICE, FLOOD)),
+    "long-banner": screen_of((replace(LONG, layout=Layout.BANNER),)),
+    "all-clear": screen_of((), ALL_CLEAR),
 }
 
 
@@ -609,7 +610,7 @@ def test_all_text_is_plain(stele) -> None:
     s = stele(PORTRAIT)
     hostile = "<img src='http://x/y.png'><b>Achtung</b>"
     shown = replace(FLOOD, texts=(replace(FLOOD_DE, headline=hostile),))
-    s.show(ScreenModel(mode=Mode.CRISIS, alerts=(shown,)))
+    s.show(screen_of((shown,)))
     texts = [i for i, _ in walk(s.view.contentItem()) if i.inherits("QQuickText")]
     assert texts
     plain = 0  # Text.PlainText (the root context has no imports to name it)
@@ -669,7 +670,7 @@ def test_broken_layouts_raise_a_ui_error(qtbot, tmp_path, monkeypatch) -> None:
 
 def test_bridge_flattens_the_screen() -> None:
     bridge = ScreenBridge(city="Musterstadt", device_id="x")
-    bridge.apply(ScreenModel(mode=Mode.CRISIS, alerts=(STORM, WATER, POWER, ICE)))
+    bridge.apply(screen_of((STORM, WATER, POWER, ICE)))
     top = bridge.property("top")
     assert bridge.property("mode") == "crisis"
     assert top["identifier"] == STORM.identifier
@@ -682,24 +683,20 @@ def test_bridge_flattens_the_screen() -> None:
         POWER.identifier,
         ICE.identifier,
     ]
-    assert bridge.property("banner")["identifier"] == WATER.identifier
-    # The second banner alert is not dropped: it joins the rotation.
-    assert [a["identifier"] for a in bridge.property("loopAlerts")] == [
-        POWER.identifier,
-        ICE.identifier,
-    ]
-    assert bridge.property("banner")["qrSource"].startswith("image://qr/")
+    # Under a takeover every other alert is listed; nothing hides behind it in a banner.
+    assert bridge.property("banner") == {} and bridge.property("loopAlerts") == []
+    assert bridge.property("others")[0]["qrSource"].startswith("image://qr/")
     assert bridge.property("others")[1]["qrSource"] == ""
 
 
 def test_bridge_formats_times_in_its_timezone() -> None:
     summer = replace(STORM, sent=datetime(2026, 7, 1, 10, 0, tzinfo=UTC), onset=None)
     berlin = ScreenBridge(city="M", device_id="x")
-    berlin.apply(ScreenModel(mode=Mode.CRISIS, alerts=(summer,)))
+    berlin.apply(screen_of((summer,)))
     assert berlin.property("top")["sentText"] == "Stand: 01.07.2026, 12:00 Uhr"
     assert berlin.property("top")["onsetText"] == ""
     lisbon = ScreenBridge(city="M", device_id="x", timezone="Europe/Lisbon")
-    lisbon.apply(ScreenModel(mode=Mode.CRISIS, alerts=(summer,)))
+    lisbon.apply(screen_of((summer,)))
     assert lisbon.property("top")["sentText"] == "Stand: 01.07.2026, 11:00 Uhr"
     lisbon.set_connected(False, datetime(2026, 1, 5, 8, 30, tzinfo=UTC))
     assert lisbon.property("staleText") == "Stand: 05.01.2026, 08:30 Uhr"
@@ -713,14 +710,14 @@ def test_bridge_emits_only_on_change(qtbot) -> None:
     for name in ("mode", "top", "others", "banner", "loopAlerts", "allClear"):
         signal = getattr(bridge, name + "Changed")
         signal.connect(lambda name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
-    first = {"mode": 1, "top": 1, "others": 1, "banner": 1, "loopAlerts": 1}
+    first = {"mode": 1, "top": 1, "others": 1}
     bridge.apply(CRISIS)
     assert counts == first
     # The core rebuilds equal views on every decision: nothing repaints.
-    bridge.apply(ScreenModel(mode=Mode.CRISIS, alerts=tuple(replace(a) for a in CRISIS.alerts)))
+    bridge.apply(screen_of(tuple(replace(a) for a in CRISIS.alerts)))
     assert counts == first
-    bridge.apply(ScreenModel(mode=Mode.NORMAL, all_clear=ALL_CLEAR))
-    assert counts == {"mode": 2, "top": 2, "others": 2, "banner": 2, "loopAlerts": 2, "allClear": 1}
+    bridge.apply(screen_of((), ALL_CLEAR))
+    assert counts == {"mode": 2, "top": 2, "others": 2, "allClear": 1}
     assert bridge.property("allClear")["headline"] == ALL_CLEAR.headline
 
 

@@ -71,7 +71,7 @@ def test_sigterm_publishes_offline_and_exits_0_within_5_s(broker, tmp_path: Path
         assert time.monotonic() - t0 < 5
         assert code == 0, proc.stderr.read().decode() if proc.stderr else ""
         wait_for_state(watcher, "offline", 2)
-        assert (tmp_path / "state" / "alerts.json").exists()  # state flushed on the way out
+        assert (tmp_path / "state" / "alerts.d" / "meta.json").exists()  # state flushed on the way out
     finally:
         proc.kill()
         watcher.close()

@@ -8,13 +8,11 @@ import Stele
 Rectangle {
     id: list
 
-    property var alerts: []
+    property var alerts: []   // exactly the listed alerts (the domain caps them: stele/domain/screen.py)
+    property int more: 0      // alerts that do not fit, only counted
     property color textColor: Theme.onAlert
     property string language: "de"
     property int columns: 1
-    property int maxRows: 3
-
-    readonly property int shown: Math.min(alerts.length, maxRows * columns)
 
     visible: alerts.length > 0
     implicitHeight: visible ? column.implicitHeight + 2 * Theme.smallGap : 0
@@ -36,7 +34,7 @@ Rectangle {
 
         SteleText {
             Layout.fillWidth: true
-            text: Strings.t("others", list.language).toUpperCase() + " (" + list.alerts.length + ")"
+            text: Strings.t("others", list.language).toUpperCase() + " (" + (list.alerts.length + list.more) + ")"
             color: list.textColor
             font.pixelSize: Theme.labelSize
             font.bold: true
@@ -50,7 +48,7 @@ Rectangle {
             rowSpacing: Theme.px(10)
 
             Repeater {
-                model: list.alerts.slice(0, list.shown)
+                model: list.alerts
                 delegate: RowLayout {
                     id: row
                     required property var modelData
@@ -88,8 +86,8 @@ Rectangle {
         }
         SteleText {
             Layout.fillWidth: true
-            visible: list.alerts.length > list.shown
-            text: Strings.t("more", list.language).arg(list.alerts.length - list.shown)
+            visible: list.more > 0
+            text: Strings.t("more", list.language).arg(list.more)
             color: list.textColor
             font.pixelSize: Theme.othersSize
             wrapMode: Text.NoWrap

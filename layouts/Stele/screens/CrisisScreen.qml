@@ -11,6 +11,7 @@ Rectangle {
 
     property var alert: ({})
     property var others: []
+    property int othersMore: 0   // further alerts that do not fit the list (only counted)
     property int topInset: 0
 
     readonly property bool landscape: width > height
@@ -122,11 +123,11 @@ Rectangle {
             width: parent.width
             height: implicitHeight
             alerts: crisis.others
+            more: crisis.othersMore
             color: Theme.levelDeepColor(crisis.severity)
             textColor: crisis.fg
             language: lang.language
             columns: crisis.landscape ? 2 : 1
-            maxRows: crisis.landscape ? 2 : 3
         }
 
         Item {

@@ -22,6 +22,23 @@ Rectangle {
     property int slideIndex: 0
     readonly property int currentSlide: slideIndex % slideCount
     property date now: new Date()
+    // The alert whose slide is on the glass now ("" for none): the kiosk acks it as a slide.
+    readonly property string shownAlert: visible && !showAllClear && currentSlide >= 3
+                                         && currentSlide - 3 < loopAlerts.length
+                                         ? String(loopAlerts[currentSlide - 3].identifier) : ""
+    property var knownAlerts: []
+
+    signal alertSlideShown(string identifier)
+
+    onShownAlertChanged: if (shownAlert !== "") alertSlideShown(shownAlert)
+    // A new alert in the rotation is shown at once, not when the rotation comes round to it.
+    onLoopAlertsChanged: {
+        const ids = loopAlerts.map(a => String(a.identifier))
+        const fresh = ids.findIndex(id => knownAlerts.indexOf(id) < 0)
+        knownAlerts = ids
+        if (fresh >= 0)
+            slideIndex = 3 + fresh
+    }
 
     color: Theme.background
 
