@@ -364,6 +364,7 @@ def test_clean_stop_logs_no_error(
     gets there before loop_stop() flags it to end is a race (about 1 stop in 15 here); a slow
     caller makes it certain."""
     import paho.mqtt.client as paho
+    from paho.mqtt import __version__ as paho_version
 
     real_loop_stop = paho.Client.loop_stop
 
@@ -377,6 +378,8 @@ def test_clean_stop_logs_no_error(
     client.stop()
     assert inbox.connection == [True, False]
     assert _errors_of_ours(caplog) == []
-    # paho's line is still there for whoever debugs: only its level changed.
-    assert any("not connected" in r.getMessage() and r.levelno == logging.DEBUG
-               for r in caplog.records)
+    # paho >= 2.2 writes the line (paho 2.1 has none): still there for whoever debugs, at
+    # DEBUG; its presence also shows the slow caller did force the race.
+    if tuple(int(n) for n in paho_version.split(".")[:2]) >= (2, 2):
+        assert any("not connected" in r.getMessage() and r.levelno == logging.DEBUG
+                   for r in caplog.records)
