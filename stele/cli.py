@@ -2,7 +2,7 @@
 
 Exit codes: 0 success; 1 `check` or `config check` found problems; 2 bad input (unreadable
 or invalid message, bad option, invalid configuration); 3 a runtime failure (broker
-unreachable).
+unreachable); 4 `run` found no display to draw on.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any
 from stele import __version__
 from stele.errors import CapError, ConfigError, SteleError
 
-EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_RUNTIME = 0, 1, 2, 3
+EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_RUNTIME, EXIT_NO_DISPLAY = 0, 1, 2, 3, 4
 
 
 class UsageError(SteleError):
@@ -206,8 +206,12 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from stele.ui.main import run_config_error, run_kiosk
+    from stele.ui.main import display_problem, run_config_error, run_kiosk
 
+    # Before the configuration: its error screen needs a display just as the kiosk does.
+    problem = display_problem()
+    if problem is not None:
+        return _fail(problem, EXIT_NO_DISPLAY)
     try:
         cfg = _load_config(Path(args.config) if args.config else None)
     except ConfigError as exc:

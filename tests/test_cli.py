@@ -173,3 +173,57 @@ def test_alert_send_to_an_unreachable_broker_is_one_line_exit_3(tmp_path: Path) 
     proc = stele("alert", "send", "--host", "127.0.0.1", "--port", str(free_port()), sample("01_"))
     assert proc.returncode == 3
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
+
+
+# `stele run` with KMS_DIR pointed at an empty directory: the same on any machine, with or
+# without a GPU (what the module-level constant is for; nothing else patches it).
+_RUN_WITHOUT_KMS = (
+    "import sys; from pathlib import Path; import stele.ui.main as m; "
+    "m.KMS_DIR = Path(sys.argv[1]); from stele.cli import main; "
+    "sys.exit(main(['run', '--config', sys.argv[2]]))"
+)
+
+
+def _headless_env(**extra: str) -> dict[str, str]:
+    import os
+
+    gone = ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY", "XDG_SESSION_TYPE")
+    return {k: v for k, v in os.environ.items() if k not in gone} | extra
+
+
+def test_run_without_any_display_says_what_to_do_and_exits_4(tmp_path: Path) -> None:
+    (tmp_path / "dri").mkdir()
+    config = tmp_path / "stele.toml"
+    config.write_text('[device]\nid = "x-1"\nars = "051220000000"\nlatitude = 51.1\n'
+                      f'longitude = 7.0\n[storage]\ndir = "{tmp_path}/state"\n')
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUN_WITHOUT_KMS, str(tmp_path / "dri"), str(config)],
+        capture_output=True, text=True, timeout=60, env=_headless_env(),
+    )
+    assert proc.returncode == 4, proc.stderr  # not 134 (Qt's abort)
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("stele: no display") and "QT_QPA_PLATFORM=offscreen" in lines[0]
+    assert "qt.qpa" not in proc.stderr
+
+
+def test_display_problem_trusts_an_explicit_platform_a_session_or_a_kms_device(
+    tmp_path: Path,
+) -> None:
+    from stele.ui.main import display_problem
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    kms = tmp_path / "kms"
+    kms.mkdir()
+    (kms / "card0").touch()
+    assert display_problem({}, empty) is not None
+    assert display_problem({"QT_QPA_PLATFORM": ""}, empty) is not None
+    # The stele: eglfs set by the service, no DISPLAY, /dev/dri/card0 (checked or not).
+    assert display_problem({"QT_QPA_PLATFORM": "eglfs"}, kms) is None
+    assert display_problem({"QT_QPA_PLATFORM": "eglfs"}, empty) is None
+    assert display_problem({}, kms) is None  # a Qt whose default platform is eglfs
+    assert display_problem({"QT_QPA_PLATFORM": "offscreen"}, empty) is None
+    assert display_problem({"DISPLAY": ":0"}, empty) is None
+    assert display_problem({"WAYLAND_DISPLAY": "wayland-0"}, empty) is None
+    assert display_problem({"XDG_SESSION_TYPE": "wayland"}, empty) is None

@@ -88,17 +88,23 @@ class CecBackend:
 
 
 class DdcBackend:
-    """DDC/CI via ddcutil: VCP D6 (power mode 01 on / 04 off), VCP 10 (brightness)."""
+    """DDC/CI via ddcutil: VCP D6 (power mode 01 on / 04 off), VCP 10 (brightness).
+
+    `normal_brightness` (power.normal_brightness) is the level outside a crisis; the
+    controller applies it, this backend only carries it from the configuration.
+    """
 
     def __init__(
         self,
         display: int = 1,
         *,
+        normal_brightness: int | None = None,
         executable: str = "ddcutil",
         timeout_s: float = COMMAND_TIMEOUT_S,
     ) -> None:
         self._base = [executable, "--display", str(display), "setvcp"]
         self._timeout_s = timeout_s
+        self.normal_brightness = normal_brightness
 
     def set_power(self, on: bool) -> None:
         run_command([*self._base, "D6", "01" if on else "04"], self._timeout_s)
@@ -150,12 +156,13 @@ class BlankBackend:
 def make_backend(
     power_cfg: Any, blank_callback: Callable[[bool], None] | None = None
 ) -> DisplayBackend:
-    """Backend for a PowerConfig (duck-typed: backend, on/off_command, cec_device, ddc_display)."""
+    """Backend for a PowerConfig (duck-typed: backend, on/off_command, cec_device, ddc_display,
+    normal_brightness)."""
     kind = power_cfg.backend
     if kind == "cec":
         return CecBackend(power_cfg.cec_device)
     if kind == "ddc":
-        return DdcBackend(power_cfg.ddc_display)
+        return DdcBackend(power_cfg.ddc_display, normal_brightness=power_cfg.normal_brightness)
     if kind == "command":
         return CommandBackend(power_cfg.on_command, power_cfg.off_command)
     if kind == "blank":
@@ -178,7 +185,10 @@ class DisplayController:
     A manual `display` command holds until the schedule's next change (like a thermostat's
     temporary override) or until command(None). A crisis forces the display on at full
     brightness and clears any override, so after the all-clear the schedule applies again.
-    Brightness goes back to `normal_brightness` after a crisis (left at 100 when None).
+    Outside a crisis the brightness is `normal_brightness`: given here, else the backend's
+    own (`DdcBackend` carries power.normal_brightness); None leaves it alone (so at 100 after
+    a crisis). It is set when the display first comes on and when a crisis ends, never on a
+    display that is and stays off.
     """
 
     def __init__(
@@ -192,7 +202,12 @@ class DisplayController:
         self._backend = backend
         self._schedule = tuple(schedule)
         self._tz = tz
-        self._normal_brightness = normal_brightness
+        self._normal_brightness = (
+            normal_brightness
+            if normal_brightness is not None
+            else getattr(backend, "normal_brightness", None)
+        )
+        self._brightness: int | None = None  # last level handed to the backend
         self._crisis = False
         self._override: bool | None = None
         self._override_until: datetime | None = None
@@ -281,14 +296,17 @@ class DisplayController:
         on, full = wanted
         last = self._applied
         self._applied = wanted
-        brightness: int | None = None
-        if full and (last is None or not last[1]):
-            brightness = FULL_BRIGHTNESS
-        elif not full and last is not None and last[1]:
-            brightness = self._normal_brightness
-        if on and (last is None or not last[0]):
+        was_on = last is not None and last[0]
+        level = FULL_BRIGHTNESS if full else self._normal_brightness
+        if on and not was_on:
             self._backend.set_power(True)
-        if brightness is not None:
-            self._backend.set_brightness(brightness)
-        if not on and (last is None or last[0]):
+        # A crisis always sends 100 (the OSD may have dimmed the panel behind our back);
+        # otherwise only a change. Only on a panel that is on, or was until now (back to
+        # normal before it goes dark).
+        entering_crisis = full and (last is None or not last[1])
+        changed = entering_crisis or level != self._brightness
+        if level is not None and changed and (on or was_on):
+            self._backend.set_brightness(level)
+            self._brightness = level
+        if not on and (last is None or was_on):
             self._backend.set_power(False)

@@ -174,6 +174,29 @@ def apply_tls_and_auth(client: paho.Client, mqtt_cfg: Any) -> None:
             client.tls_insecure_set(True)
 
 
+class _PahoLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+    """paho's log lines for one client, with one correction.
+
+    After a disconnect we asked for (clean stop, the 3.1.1 fallback), paho's network thread
+    sends the DISCONNECT, closes the socket itself and then runs its loop step once more on
+    the closed socket; paho 2.2 logs that pass as ERROR "Client is not connected". Whether it
+    gets there first or loop_stop() ends the thread first is a race. It is the expected end
+    of a wanted disconnect, so it is logged at DEBUG then; on any other connection it stays
+    an error.
+    """
+
+    def __init__(self, logger: logging.Logger) -> None:
+        super().__init__(logger, {})
+        self.leaving = False  # set just before we disconnect this client on purpose
+
+    def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
+        if self.leaving and level > logging.DEBUG and str(msg).startswith(
+            "Client is not connected"
+        ):
+            level = logging.DEBUG
+        super().log(level, msg, *args, **kwargs)
+
+
 def truncated(payload: bytes) -> str:
     head = payload[:_LOGGED_PAYLOAD_BYTES]
     return repr(head) + ("..." if len(payload) > len(head) else "")
@@ -212,6 +235,7 @@ class SteleMqtt:
 
         self._lock = threading.RLock()
         self._client: paho.Client | None = None
+        self._paho_log = _PahoLog(logging.getLogger("stele.mqtt.paho"))  # of self._client
         self._connected = False
         self._stopped = False
         self._status = _json({"state": "online", "version": version})  # last status, encoded
@@ -256,7 +280,7 @@ class SteleMqtt:
                 info.wait_for_publish(timeout)
             except (RuntimeError, ValueError) as exc:
                 log.warning("offline status not confirmed before disconnect: %s", exc)
-        client.disconnect()
+        self._leave(client)
         client.loop_stop()
 
     def publish_status(self, status: dict[str, Any]) -> None:
@@ -292,6 +316,11 @@ class SteleMqtt:
         props = self._json_props() if is_json else None
         client.publish(topic, data, QOS, retain=False, properties=props)
 
+    def _leave(self, client: paho.Client) -> None:
+        """Disconnect `client` on purpose (the current one: its log adapter is ours)."""
+        self._paho_log.leaving = True
+        client.disconnect()
+
     def _offline(self) -> bytes:
         return _json({"state": "offline", "version": self._version})
 
@@ -312,7 +341,9 @@ class SteleMqtt:
             protocol=protocol,
             clean_session=None if self._v5 else False,
         )
-        client.enable_logger(logging.getLogger("stele.mqtt.paho"))
+        self._paho_log = _PahoLog(logging.getLogger("stele.mqtt.paho"))
+        # paho only calls .log() on it; the adapter keeps the logger's level check.
+        client.enable_logger(self._paho_log)  # type: ignore[arg-type]
         apply_tls_and_auth(client, cfg)
         # Set before connecting: the broker stores it with the CONNECT.
         client.will_set(self._status_topic, self._offline(), QOS, retain=True)
@@ -371,7 +402,7 @@ class SteleMqtt:
     def _fall_back_to_311(self, client: paho.Client) -> None:
         log.info("broker does not speak MQTT 5: falling back to 3.1.1 (no MQTT 5 extras)")
         self._attempt_open = False  # no backoff: the 3.1.1 client connects at once
-        client.disconnect()  # ends this client's loop; a helper thread starts the 3.1.1 client
+        self._leave(client)  # ends this client's loop; a helper thread starts the 3.1.1 client
 
         def relaunch() -> None:
             client.loop_stop()

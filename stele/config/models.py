@@ -183,7 +183,6 @@ class AlertsConfig(BaseModel):
     model_config = _FROZEN
     all_clear_minutes: Float = Field(default=10.0, ge=0.0, le=1440.0)
     layout: LayoutBySeverity = Field(default_factory=LayoutBySeverity)
-    recheck_s: Float = Field(default=5.0, ge=1.0, le=5.0)
 
 
 class DisplayConfig(BaseModel):
@@ -226,6 +225,8 @@ class PowerConfig(BaseModel):
     off_command: str | None = Field(default=None, validate_default=True)
     cec_device: Path = Path("/dev/cec0")
     ddc_display: Int = Field(default=1, ge=1, le=255)
+    # Percent outside a takeover or banner (those always get 100); only DDC/CI can set it.
+    normal_brightness: Int = Field(default=100, ge=1, le=100)
     schedule: tuple[ScheduleWindow, ...] = ()
 
     @field_validator("on_command", "off_command")

@@ -366,7 +366,7 @@ def _build_alert(r: _Reader, f: dict[str, Any], raw: bytes, content_type: str) -
     areas: dict[Hashable, Area] = {}
     infos = tuple(_build_info(r, r.fields(node, "info"), areas) for node in r.many(f, "info"))
     if any(_is_dwd_test(info) for info in infos):
-        status = Status.TEST  # quirk 8: DWD test warnings come as status Actual
+        status = Status.TEST  # docs/alerts.md quirk 8: DWD tests come as status Actual
     return Alert(
         identifier=identifier,
         sender=sender,
@@ -442,10 +442,11 @@ _ARS_NAMES = frozenset({"ARS", "AGS", "SHN"})
 
 
 def _build_area(r: _Reader, f: dict[str, Any]) -> Area:
-    """Geocodes (quirk 9): `WARNCELLID` (any case) is a DWD warn cell; a value of exactly 12
-    ASCII digits is an ARS whatever the label (BBK puts a place name in valueName); under the
-    names ARS/AGS/SHN any all-digit value is taken as sent, without padding. Everything else
-    (EXCLUDE_POLYGON, NUTS, ...) is ignored. Duplicates are dropped, first order kept."""
+    """Geocodes (docs/alerts.md quirk 9): `WARNCELLID` (any case) is a DWD warn cell; a value
+    of exactly 12 ASCII digits is an ARS whatever the label (BBK puts a place name in
+    valueName); under the names ARS/AGS/SHN any all-digit value is taken as sent, without
+    padding. Everything else (EXCLUDE_POLYGON, NUTS, ...) is ignored. Duplicates are dropped,
+    first order kept."""
     ars: dict[str, None] = {}
     warncells: dict[str, None] = {}
     for node in r.many(f, "geocode"):

@@ -62,9 +62,9 @@ def parse_references(value: str) -> tuple[str, ...]:
     """The identifiers referenced by a CAP `references` value, in order, without duplicates.
 
     CAP writes "sender,identifier,sent" groups separated by whitespace; real feeds break this
-    (quirk 2): MoWaS writes "sender,identifier", "identifier,sent", a bare "identifier", or a
-    garbled sent such as "89--T00:00:00+00:00". The rule, per whitespace-separated group
-    (spaces around commas are ignored first):
+    (docs/alerts.md quirk 2): MoWaS writes "sender,identifier", "identifier,sent", a bare
+    "identifier", or a garbled sent such as "89--T00:00:00+00:00". The rule, per
+    whitespace-separated group (spaces around commas are ignored first):
 
     * three parts: the middle one is the identifier (CAP's own form, whatever the other two
       look like; a MoWaS sender may look like an identifier, e.g. "DE-NW-SO-SE089-20220218");
@@ -121,9 +121,9 @@ _SENTINELS = frozenset({(-1.0, -1.0), (0.0, 0.0)})
 
 
 def orient(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
-    """Quirk 1: points in (lat, lon). Placeholder vertices are dropped first. If most points
-    read as a German lon,lat (the BBK JSON feeds) and fewer as a German lat,lon, they are
-    swapped; anything else (lat,lon, outside Germany) keeps CAP's lat,lon order."""
+    """docs/alerts.md quirk 1: points in (lat, lon). Placeholder vertices are dropped first.
+    If most points read as a German lon,lat (the BBK JSON feeds) and fewer as a German
+    lat,lon, they are swapped; anything else (lat,lon, outside Germany) keeps CAP's order."""
     real = [p for p in points if p not in _SENTINELS] or points
     as_lat_lon = sum(_in_germany(a, b) for a, b in real)
     as_lon_lat = sum(_in_germany(b, a) for a, b in real)

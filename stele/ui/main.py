@@ -7,6 +7,7 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,33 @@ from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
 
 log = logging.getLogger("stele.run")
+# Where the kernel's DRM/KMS devices appear (eglfs draws on /dev/dri/card*).
+KMS_DIR = Path("/dev/dri")
+
+
+def display_problem(
+    environ: Mapping[str, str] | None = None, kms_dir: Path | None = None
+) -> str | None:
+    """Why Qt would find no screen to draw on (one line), or None. Call it before
+    QGuiApplication exists: when no platform plugin can start, Qt aborts the process
+    (SIGABRT, exit 134) with a page of plugin names and no hint.
+
+    Only the case with nothing at all is caught: no QT_QPA_PLATFORM, no X11 or Wayland
+    session, no KMS device. An explicit QT_QPA_PLATFORM is trusted (the stele's service sets
+    eglfs), and so is a KMS device without one (a Qt built with eglfs as its default)."""
+    env = os.environ if environ is None else environ
+    if env.get("QT_QPA_PLATFORM"):
+        return None
+    if env.get("DISPLAY") or env.get("WAYLAND_DISPLAY") or env.get("XDG_SESSION_TYPE") == "wayland":
+        return None
+    if any((KMS_DIR if kms_dir is None else kms_dir).glob("card*")):
+        return None
+    return (
+        "no display to draw on (QT_QPA_PLATFORM, DISPLAY and WAYLAND_DISPLAY are unset and "
+        "there is no KMS device /dev/dri/card*): to run without a screen (tests, CI) set "
+        "QT_QPA_PLATFORM=offscreen; on a stele check that the display driver created "
+        "/dev/dri/card0 and that the service sets QT_QPA_PLATFORM=eglfs"
+    )
 
 
 def _app() -> QGuiApplication:

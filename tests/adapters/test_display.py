@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time as systime
 from datetime import datetime
@@ -308,3 +309,65 @@ def test_make_backend_per_config() -> None:
         make_backend(PowerConfig(backend="blank"), None)
     with pytest.raises(ConfigError):
         make_backend(SimpleNamespace(backend="laser"), None)
+
+
+# --- normal (non-crisis) brightness ------------------------------------------------------
+
+
+def test_normal_brightness_when_on_full_in_a_crisis_and_back(rec: RecordingBackendForTest) -> None:
+    ctl = controller(rec, normal_brightness=60)
+    step(ctl, at(2, 5))  # before the schedule: off, brightness left alone
+    assert rec.take() == [("power", False)]
+    step(ctl, at(2, 6))
+    assert rec.take() == [("power", True), ("brightness", 60)]
+    step(ctl, at(2, 12), crisis=True)
+    assert rec.take() == [("brightness", 100)]
+    step(ctl, at(2, 12, 30), crisis=False)
+    assert rec.take() == [("brightness", 60)]
+    step(ctl, at(2, 22))
+    assert rec.take() == [("power", False)]
+    step(ctl, at(3, 6))  # the panel kept its level in standby: nothing to send
+    assert rec.take() == [("power", True)]
+    ctl.close()
+
+
+def test_normal_brightness_100_still_sends_100_on_every_crisis(
+    rec: RecordingBackendForTest,
+) -> None:
+    ctl = controller(rec, normal_brightness=100)
+    step(ctl, at(2, 12))
+    step(ctl, at(2, 12, 1), crisis=True)
+    step(ctl, at(2, 12, 2), crisis=False)
+    step(ctl, at(2, 12, 3), crisis=True)
+    assert rec.take() == [("power", True), ("brightness", 100), ("brightness", 100),
+                          ("brightness", 100)]
+    ctl.close()
+
+
+def test_ddc_normal_brightness_from_config_with_real_commands(
+    recording_tool: tuple[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """power.normal_brightness reaches ddcutil through make_backend and the controller, as the
+    kiosk builds them (it passes no brightness of its own). The stub is found as `ddcutil` on
+    PATH, like the real one."""
+    tool, log_file = recording_tool
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "ddcutil").symlink_to(tool)
+    monkeypatch.setenv("PATH", f"{bin_dir}:{os.environ['PATH']}")
+    cfg = PowerConfig(backend="ddc", ddc_display=2, normal_brightness=40, schedule=(WEEKDAYS,))
+    backend = make_backend(cfg, None)
+    assert isinstance(backend, DdcBackend) and backend.normal_brightness == 40
+    ctl = DisplayController(backend, cfg.schedule, BERLIN)
+    step(ctl, at(2, 12))
+    step(ctl, at(2, 12, 5), crisis=True)
+    step(ctl, at(2, 12, 30), crisis=False)
+    step(ctl, at(2, 22))
+    assert log_file.read_text().splitlines() == [
+        "--display 2 setvcp D6 01",
+        "--display 2 setvcp 10 40",
+        "--display 2 setvcp 10 100",
+        "--display 2 setvcp 10 40",
+        "--display 2 setvcp D6 04",
+    ]
+    ctl.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
 import random
 import socket
 import threading
@@ -216,3 +217,28 @@ def test_forced_v5_does_not_fall_back(broker: MosquittoBroker) -> None:
     finally:
         client.stop(timeout=2)
         fake.close()
+
+
+def test_fallback_and_stop_log_no_error(
+    broker: MosquittoBroker, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The fallback disconnects the MQTT 5 client on purpose; paho's last loop pass over the
+    closed socket ("Client is not connected", ERROR in paho 2.2) is expected then, not an error."""
+    caplog.set_level(logging.DEBUG, logger="stele.mqtt")
+    fake = FakeV311OnlyBroker(broker)
+    ups: list[bool] = []
+    cfg = MqttConfig(host="127.0.0.1", port=fake.port, reconnect_min_s=0.1, reconnect_max_s=0.5)
+    client = SteleMqtt(cfg, DEVICE, version="t", on_message=lambda m: None,
+                       on_connection=ups.append)
+    client.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not ups and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ups == [True] and client.protocol == "3.1.1"
+    finally:
+        client.stop(timeout=2)
+        fake.close()
+    bad = [f"{r.name} {r.levelname}: {r.getMessage()}" for r in caplog.records
+           if r.name.startswith("stele.mqtt") and r.levelno >= logging.WARNING]
+    assert bad == []

@@ -1,12 +1,15 @@
 """Benchmark: MQTT publish -> alert presented on screen (ack's presented_ms), `stele run` offscreen.
 
-Run: .venv/bin/python tests/bench/alert_latency.py [--runs N]
+Run: .venv/bin/python tests/bench/alert_latency.py [--runs N] [--starts K]
 
 For each size class, N real alerts (sample 06, ~16 KB CAP-JSON; sample 08, ~400 KB DWD XML,
 rewritten to a fresh identifier and an active time window) are published one at a time to a
 private Mosquitto; between runs the incident is cleared so every run is a switch from the
 normal screen to the alert. Beside each, the raw MQTT delivery time of the same message to a
-plain subscriber in the same run. Also: process start -> retained status "online".
+plain subscriber in the same run, and the same figure for the first alert of a fresh process:
+`--starts K` new `stele run` processes per size class (fresh state, so nothing is restored),
+each sent its alert the moment the retained status says "online" (the warm-up rehearsal may
+still be running then: that is the point). Also: process start -> retained status "online".
 """
 
 from __future__ import annotations
@@ -75,13 +78,14 @@ class Observer(TopicRecorder):
     def __init__(self, broker: MosquittoBroker) -> None:
         super().__init__(broker, f"{PREFIX}/alerts/#", f"{PREFIX}/device/#")
 
-    def first(self, match, timeout: float = 30.0) -> tuple[dict | None, float]:
+    def first(self, match, timeout: float = 30.0, since: int = 0) -> tuple[dict | None, float]:
         """(payload as JSON or None, arrival time) of the first message `match(topic, payload)`
-        accepts, waiting for it."""
+        accepts among those from index `since` on, waiting for it."""
         found: list[tuple[dict | None, float]] = []
 
         def scan(messages: list) -> bool:
-            for (topic, payload, _, _), at in zip(messages, self.arrived, strict=False):
+            for (topic, payload, _, _), at in zip(messages[since:], self.arrived[since:],
+                                                  strict=False):
                 if match(topic, payload):
                     body = json.loads(payload) if topic.startswith(f"{PREFIX}/device/") else None
                     found.append((body, at))
@@ -92,14 +96,20 @@ class Observer(TopicRecorder):
             raise TimeoutError("benchmark event did not arrive")
         return found[0]
 
-    def online_at(self) -> float:
+    def online_at(self, since: int = 0) -> float:
+        """Arrival of the first "online" status (the stele's own: it has a mode) after `since`."""
+
         def online(topic: str, payload: bytes) -> bool:
             if not topic.endswith("/status") or not payload:
                 return False
             status = json.loads(payload)
             return status.get("state") == "online" and "mode" in status
 
-        return self.first(online)[1]
+        return self.first(online, since=since)[1]
+
+    def count(self) -> int:
+        with self._cond:
+            return len(self.messages)
 
     def ack(self, ident: str) -> dict:
         def is_ack(topic: str, payload: bytes) -> bool:
@@ -118,51 +128,110 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
+def write_config(folder: Path, port: int, ars: str, cell: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    cfg = folder / "stele.toml"
+    cfg.write_text(
+        f'[device]\nid = "{DEVICE}"\nars = "{ars}"\nlatitude = 51.0\nlongitude = 7.0\n'
+        f'warncells = ["{cell}"]\nlanguages = ["de"]\n'
+        f'[mqtt]\nhost = "127.0.0.1"\nport = {port}\n'
+        f'[storage]\ndir = "{folder}/state"\n[display]\nfullscreen = false\n'
+    )
+    return cfg
+
+
+def start_stele(cfg: Path) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STELE_CONFIG": str(cfg)}
+    env.pop("NOTIFY_SOCKET", None)
+    return subprocess.Popen([sys.executable, "-m", "stele.cli", "run", "--config", str(cfg)],
+                            env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
+
+
+def stop_stele(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(5)
+
+
+SIZES = (("16 KB CAP-JSON", "json", json_alert), ("400 KB DWD XML", "xml", xml_alert))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=30, help="alerts per size, one process")
+    parser.add_argument("--starts", type=int, default=5,
+                        help="fresh processes per size, alert sent right at 'online'")
     args = parser.parse_args()
     ars, cell = targets()
+    startups: list[float] = []
+    shown: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
+    raw: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
+    fresh: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
+    sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp, MosquittoBroker(workdir=Path(tmp) / "broker") as broker:
-        cfg = Path(tmp) / "stele.toml"
-        cfg.write_text(
-            f'[device]\nid = "{DEVICE}"\nars = "{ars}"\nlatitude = 51.0\nlongitude = 7.0\n'
-            f'warncells = ["{cell}"]\nlanguages = ["de"]\n'
-            f'[mqtt]\nhost = "127.0.0.1"\nport = {broker.port}\n'
-            f'[storage]\ndir = "{tmp}/state"\n[display]\nfullscreen = false\n'
-        )
         obs = Observer(broker)
-        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "STELE_CONFIG": str(cfg)}
-        started = time.time()
-        proc = subprocess.Popen([sys.executable, "-m", "stele.cli", "run", "--config", str(cfg)],
-                                env=env, cwd=ROOT, stderr=subprocess.DEVNULL)
         try:
-            startup = obs.online_at() - started
-            time.sleep(1.0)  # let the first frames settle
-            print(f"process start -> status online: {startup * 1000:.0f} ms")
-            print(f"{'alert':<22}{'n':>4}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}"
-                  f"{'mqtt p50':>10}{'mqtt p95':>10}")
-            for label, make in (("16 KB CAP-JSON", json_alert), ("400 KB DWD XML", xml_alert)):
-                shown, raw = [], []
-                size = 0
-                for i in range(args.runs):
-                    payload = make(i)
-                    size = len(payload)
-                    ident = f"bench-{'json' if make is json_alert else 'xml'}-{i}"
-                    topic = f"{PREFIX}/alerts/all/{ident}"
-                    t0 = obs.publish(topic, payload, retain=True)
-                    shown.append(obs.ack(ident)["presented_ms"] - t0 * 1000)
-                    raw.append((obs.delivered_at(topic) - t0) * 1000)
-                    obs.publish(topic, b"", retain=True)
-                    time.sleep(0.3)
-                print(f"{label + f' ({size // 1024} KB)':<22}{len(shown):>4}{pct(shown, .5):>10.1f}"
-                      f"{pct(shown, .95):>10.1f}{max(shown):>10.1f}{pct(raw, .5):>10.1f}"
-                      f"{pct(raw, .95):>10.1f}")
-                print(f"{'':<22}    mean {statistics.mean(shown):.1f} ms, first run {shown[0]:.1f} ms")
+            # Steady state: one process, alerts one at a time, each cleared before the next.
+            since, started = obs.count(), time.time()
+            proc = start_stele(write_config(Path(tmp) / "steady", broker.port, ars, cell))
+            try:
+                startups.append(obs.online_at(since) - started)
+                time.sleep(1.0)  # let the first frames settle
+                for label, kind, make in SIZES:
+                    for i in range(args.runs):
+                        payload = make(i)
+                        sizes[label] = len(payload)
+                        ident = f"bench-{kind}-{i}"
+                        topic = f"{PREFIX}/alerts/all/{ident}"
+                        t0 = obs.publish(topic, payload, retain=True)
+                        shown[label].append(obs.ack(ident)["presented_ms"] - t0 * 1000)
+                        raw[label].append((obs.delivered_at(topic) - t0) * 1000)
+                        obs.publish(topic, b"", retain=True)
+                        time.sleep(0.3)
+            finally:
+                stop_stele(proc)
+            # First alert of a fresh process, sent the moment its status says online.
+            for label, kind, make in SIZES:
+                for k in range(args.starts):
+                    folder = Path(tmp) / f"start-{kind}-{k}"
+                    since, started = obs.count(), time.time()
+                    proc = start_stele(write_config(folder, broker.port, ars, cell))
+                    try:
+                        startups.append(obs.online_at(since) - started)
+                        ident = f"bench-{kind}-{args.runs + k}"
+                        topic = f"{PREFIX}/alerts/all/{ident}"
+                        t0 = obs.publish(topic, make(args.runs + k), retain=True)
+                        fresh[label].append(obs.ack(ident)["presented_ms"] - t0 * 1000)
+                        obs.publish(topic, b"", retain=True)  # the next process starts clean
+                    finally:
+                        stop_stele(proc)
         finally:
-            proc.terminate()
-            proc.wait(10)
             obs.close()
+
+    print(f"process start -> status online: median {statistics.median(startups) * 1000:.0f} ms,"
+          f" max {max(startups) * 1000:.0f} ms ({len(startups)} starts)")
+    print(f"{'':<22}{'publish -> presented ms, a running stele':^64}"
+          f"{'1st at online, ms':^22}")
+    print(f"{'alert':<22}{'n':>4}{'p50':>10}{'p95':>10}{'max':>10}{'first':>10}"
+          f"{'mqtt p50':>10}{'mqtt p95':>10}{'n':>4}{'median':>9}{'max':>9}")
+    for label, _, _ in SIZES:
+        s, r, f = shown[label], raw[label], fresh[label]
+        name = f"{label} ({sizes.get(label, 0) // 1024} KB)"
+        line = f"{name:<22}"
+        if s:
+            line += (f"{len(s):>4}{pct(s, .5):>10.1f}{pct(s, .95):>10.1f}{max(s):>10.1f}"
+                     f"{s[0]:>10.1f}{pct(r, .5):>10.1f}{pct(r, .95):>10.1f}")
+        else:
+            line += f"{0:>4}" + " " * 60
+        if f:
+            line += f"{len(f):>4}{statistics.median(f):>9.1f}{max(f):>9.1f}"
+        print(line)
+        if s:
+            print(f"{'':<22}    mean {statistics.mean(s):.1f} ms"
+                  + (f"; at online, each: {', '.join(f'{v:.0f}' for v in f)} ms" if f else ""))
     return 0
 
 

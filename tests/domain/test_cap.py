@@ -1,4 +1,5 @@
-"""parse_alert against every real sample, each real-feed quirk (1-10), and hostile payloads."""
+"""parse_alert against every real sample, each real-feed quirk (1-10 of docs/alerts.md), and
+hostile payloads."""
 
 from __future__ import annotations
 
