@@ -183,6 +183,7 @@ class AlertsConfig(BaseModel):
     model_config = _FROZEN
     all_clear_minutes: Float = Field(default=10.0, ge=0.0, le=1440.0)
     layout: LayoutBySeverity = Field(default_factory=LayoutBySeverity)
+    recheck_s: Float = Field(default=5.0, ge=1.0, le=5.0)
 
 
 class DisplayConfig(BaseModel):

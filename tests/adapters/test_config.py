@@ -134,6 +134,7 @@ def test_defaults_fill_everything_not_given(etc: Path, boot: Path) -> None:
     assert cfg.display.size == (1080, 1920)
     assert cfg.power.schedule == ()
     assert cfg.power.normal_brightness == 100
+    assert cfg.alerts.recheck_s == 5.0
 
 
 def test_env_names_the_explicit_file_and_the_argument_beats_it(
@@ -247,7 +248,7 @@ def test_issue_examples_verbatim(etc: Path, boot: Path) -> None:
         ('[mqtt.tls]\nca_file = "ca.pem"', 'mqtt.tls.ca_file = "ca.pem"', "absolute path"),
         ('[storage]\ndir = "var/lib"', 'storage.dir = "var/lib"', "absolute directory path"),
         ("[power]\nnormal_brightness = 0", "power.normal_brightness = 0", "from 1 to 100"),
-        ("[alerts]\nrecheck_s = 5", "alerts.recheck_s = 5", "unknown key"),  # removed: did nothing
+        ("[alerts]\nrecheck_s = 10", "alerts.recheck_s = 10", "expected a number from 1 to 5"),
         ("[alerts]\nall_clear_minutes = -1", "alerts.all_clear_minutes = -1", "from 0 to 1440"),
         (
             '[alerts.layout]\nSevere = "popup"',
