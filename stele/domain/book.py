@@ -74,6 +74,9 @@ class AlertBook:
     all_clear_for: timedelta = timedelta(minutes=10)
     entries: dict[tuple[str, str], Entry] = field(default_factory=dict)
     ended: dict[str, datetime] = field(default_factory=dict)  # identifier -> when it ended
+    # identifier -> `sent` of the newest Update/Cancel that ended it. Kept in memory only: after
+    # a restart an outdated Update of an ended alert is caught by `ended` unless it is new.
+    ended_by: dict[str, datetime] = field(default_factory=dict)
     all_clear: AllClear | None = None
     # Bumped by every change worth persisting: the kiosk writes the state file only when it
     # moved (an SD card must not be rewritten every few seconds for years).
@@ -108,8 +111,12 @@ class AlertBook:
         referenced = [e for e in self.entries.values() if e.alert.identifier in refs]
         if any(e.alert.sent > alert.sent for e in referenced):
             return Change(Outcome.OUTDATED, reason="older than the alert it would replace")
+        # A newer Update or Cancel of the same alert already ended it: this one is outdated
+        # too (without this, redelivered messages could revive what a Cancel ended).
+        if any(self.ended_by.get(r, alert.sent) > alert.sent for r in refs):
+            return Change(Outcome.OUTDATED, reason="older than the message that ended its alert")
 
-        removed = self._end(refs, now)
+        removed = self._end(refs, now, by=alert.sent)
         if alert.msg_type is MsgType.CANCEL:
             self._end((alert.identifier,), now)
             # All-clear only where the Cancel could be shown, and only if it ended something
@@ -146,6 +153,7 @@ class AlertBook:
             all_clear_for=self.all_clear_for,
             entries=dict(self.entries),
             ended=dict(self.ended),
+            ended_by=dict(self.ended_by),
             all_clear=self.all_clear,
             revision=self.revision,
         )
@@ -173,13 +181,17 @@ class AlertBook:
         ]
         return self._end(gone, now)
 
-    def _end(self, identifiers: Iterable[str], now: datetime) -> tuple[str, ...]:
+    def _end(
+        self, identifiers: Iterable[str], now: datetime, by: datetime | None = None
+    ) -> tuple[str, ...]:
         wanted = set(identifiers)
         if not wanted:
             return ()
         self.revision += 1
         for ident in wanted:
             self.ended[ident] = now
+            if by is not None:
+                self.ended_by[ident] = max(by, self.ended_by.get(ident, by))
         removed = tuple(k for k, e in self.entries.items() if e.alert.identifier in wanted)
         for k in removed:
             del self.entries[k]
@@ -194,6 +206,7 @@ class AlertBook:
         if len(self.ended) > ENDED_MAX:
             newest = sorted(self.ended.items(), key=lambda item: item[1])[-ENDED_MAX:]
             self.ended = dict(newest)
+        self.ended_by = {i: t for i, t in self.ended_by.items() if i in self.ended}
 
     def _show_all_clear(self, cancel: Alert, now: datetime) -> None:
         until = now + self.all_clear_for
