@@ -6,8 +6,9 @@ from datetime import datetime
 from typing import Any
 
 from stele.domain.book import AlertBook
-from stele.domain.decide import Policy, choose_info, decide_layout, info_active
+from stele.domain.decide import Policy, choose_info, info_active
 from stele.domain.model import Alert
+from stele.domain.presentation import Form
 from stele.domain.screen import build_screen
 from stele.domain.targeting import Place, applies
 
@@ -44,8 +45,21 @@ def inspect_alert(
         "warncells": list(alert.all_warncells()),
         "applies": None if place is None else applies(alert, place, addressed=True),
         "active": any(info_active(i, alert, at, at) for i in alert.infos),
-        "layout": decide_layout(alert, place, at, policy=policy, received=at).value,
+        "layout": _layout_on_screen(alert, place, at, policy),
     }
+
+
+# The CLI names the rotation "loop" (its contract predates the ack's "slide").
+_CLI_LAYOUT = {Form.TAKEOVER: "takeover", Form.BANNER: "banner", Form.SLIDE: "loop"}
+
+
+def _layout_on_screen(alert: Alert, place: Place | None, at: datetime, policy: Policy) -> str:
+    """The screen's own decision (`build_screen`) for a stele that holds only this message,
+    so `inspect` cannot disagree with the glass."""
+    book = AlertBook(place=place, policy=policy)
+    book.receive(alert, at, addressed=True)
+    form = build_screen(book, at).forms().get(alert.identifier)
+    return _CLI_LAYOUT.get(form, "none") if form is not None else "none"
 
 
 def replay_report(book: AlertBook, at: datetime) -> dict[str, Any]:

@@ -30,3 +30,20 @@ def test_rotation_is_limited_to_configured_languages() -> None:
 
 def test_no_configured_language_in_the_alert_falls_back_to_german_alone() -> None:
     assert [t.language for t in screen_for(("uk",)).alerts[0].texts] == ["de"]
+
+
+def test_inspect_and_replay_agree_with_the_screen_on_every_real_sample() -> None:
+    """`stele alert inspect` asks the screen's own composition, so it cannot disagree."""
+    from stele.domain.report import inspect_alert, replay_report
+    from stele.domain.targeting import Place
+
+    place = Place(lat=51.1652, lon=7.0671, ars="051220000000")
+    for path in sorted(DATA.glob("*.xml")) + sorted(DATA.glob("*.json")):
+        alert = parse_alert(path.read_bytes())
+        at = alert.sent + timedelta(minutes=1)
+        for where in (None, place):
+            book = AlertBook(place=where, policy=Policy())
+            book.receive(alert, at)
+            replayed = replay_report(book, at)["layout"]
+            inspected = inspect_alert(alert, place=where, at=at, policy=Policy())["layout"]
+            assert inspected == replayed, (path.name, where)
