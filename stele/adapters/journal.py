@@ -105,7 +105,7 @@ def under_systemd(env: Mapping[str, str] | None = None) -> bool:
 
 def _journal_send() -> JournalSend | None:
     try:
-        from systemd import journal  # type: ignore[import-not-found, unused-ignore]
+        from systemd import journal  # type: ignore[import-not-found, attr-defined, unused-ignore]
     except ImportError:
         return None
     return journal.send  # type: ignore[no-any-return, unused-ignore]

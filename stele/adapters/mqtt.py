@@ -174,7 +174,7 @@ def apply_tls_and_auth(client: paho.Client, mqtt_cfg: Any) -> None:
             client.tls_insecure_set(True)
 
 
-class _PahoLog(logging.LoggerAdapter):  # type: ignore[type-arg]
+class _PahoLog(logging.LoggerAdapter[logging.Logger]):
     """paho's log lines for one client, with one correction.
 
     After a disconnect we asked for (clean stop, the 3.1.1 fallback), paho's network thread
@@ -386,7 +386,8 @@ class SteleMqtt:
             self._attempt = 0
             status = self._status
         log.info("connected (session present: %s)", bool(flags.session_present))
-        _, self._sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
+        _, sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
+        self._sub_mid = sub_mid if sub_mid is not None else -1
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
 
     def _handle_subscribe(self, client: paho.Client, userdata: Any, mid: int,

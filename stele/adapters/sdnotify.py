@@ -20,7 +20,7 @@ NotifyFn = Callable[[str], object]
 
 def _systemd_python_notify() -> NotifyFn | None:
     try:
-        from systemd import daemon  # type: ignore[import-not-found, unused-ignore]
+        from systemd import daemon  # type: ignore[import-not-found, attr-defined, unused-ignore]
     except ImportError:
         return None
     return daemon.notify  # type: ignore[no-any-return, unused-ignore]

@@ -310,6 +310,8 @@ class _CentralSession:
         alerts = f"{prefix}/alerts/{scope_path(scope, scope_id)}/+"
         marker = f"{prefix}/central/sync/{self._client_id}"
         _, mid = self._client.subscribe([(idx, QOS), (alerts, QOS), (marker, QOS)])
+        if mid is None:
+            raise PublishError(f"broker {self._where}: the subscription was not sent")
         codes = self._wait(self._subacks, mid, "the subscription")
         if any(getattr(c, "is_failure", False) or c == 0x80 for c in codes[:2]):
             raise PublishError(f"broker {self._where} refused to let us read {idx}: {codes}")

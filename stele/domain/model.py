@@ -7,6 +7,7 @@ geocodes and validation would cost more than the parse itself. The parser in
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -149,5 +150,5 @@ class Alert:
         return _unique(c for info in self.infos for area in info.areas for c in area.warncells)
 
 
-def _unique(items: object) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(items))  # type: ignore[arg-type]
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(items))

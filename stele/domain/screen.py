@@ -33,7 +33,7 @@ def _texts(alert: Alert, languages: Sequence[str]) -> tuple[AlertText, ...]:
     through them. Only configured ones: a DWD message in 8 languages would otherwise show
     each for an eighth of the time. If none is configured, the fallback choice alone."""
     seen: set[str] = set()
-    texts = []
+    texts: list[AlertText] = []
     for info in infos_by_preference(alert, languages):
         text = _text(info)
         if text.language in seen:

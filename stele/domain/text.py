@@ -19,7 +19,8 @@ _BLOCK_TAGS = frozenset(
 )
 _HREF = re.compile(r"""<a\s[^<>]*?href\s*=\s*(?:"([^"<>]*)"|'([^'<>]*)'|([^\s"'<>]+))""", re.I)
 # Control characters (other than newline/tab) and exotic spaces: normalised before collapsing.
-_CLEAN = {c: None for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)}
+_CONTROLS = (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F)
+_CLEAN: dict[int, str | None] = dict.fromkeys(_CONTROLS)
 _CLEAN.update({c: " " for c in (0x09, 0xA0, 0x2007, 0x202F, 0x200B)})
 
 

@@ -35,7 +35,9 @@ class Visibility:
         """Identifier -> form, only for what a passer-by can see right now."""
         if self.covered:
             return {}
-        forms = {i: f for i, f in self.screen.forms().items() if f is not Form.SLIDE}
+        forms: dict[str, Form] = {
+            i: f for i, f in self.screen.forms().items() if f is not Form.SLIDE
+        }
         if self.screen.mode is not Mode.CRISIS and self.slide in {
             v.identifier for v in self.screen.slides
         }:

@@ -25,6 +25,7 @@ from stele.adapters.mqtt import SteleMqtt
 from stele.config.models import Config
 from stele.domain.book import AlertBook
 from stele.domain.decide import Policy
+from stele.domain.model import Severity
 from stele.domain.presentation import Mode, ScreenModel
 from stele.domain.screen import LISTED_MAX_LANDSCAPE, LISTED_MAX_PORTRAIT
 from stele.domain.targeting import Place
@@ -66,7 +67,10 @@ class Kiosk(QObject):
             place=Place(
                 lat=dev.latitude, lon=dev.longitude, ars=dev.ars, warncells=frozenset(dev.warncells)
             ),
-            policy=Policy(languages=tuple(dev.languages), layouts=dict(cfg.alerts.layout)),
+            policy=Policy(
+                languages=tuple(dev.languages),
+                layouts={s: cfg.alerts.layout[s] for s in Severity},
+            ),
             all_clear_for=timedelta(minutes=cfg.alerts.all_clear_minutes),
         )
         width, height = cfg.display.size
@@ -74,7 +78,7 @@ class Kiosk(QObject):
             city=cfg.display.city,
             device_id=dev.id,
             timezone=dev.timezone,
-            rotation_seconds=cfg.display.rotation_s,
+            rotation_seconds=round(cfg.display.rotation_s),
             logo=QUrl.fromLocalFile(str(cfg.display.logo)).toString() if cfg.display.logo else "",
         )
         self.inbox = Inbox(cfg.mqtt.max_payload_bytes, self)
@@ -114,6 +118,7 @@ class Kiosk(QObject):
         self._warmup: WarmUp | None = None
         self._shown: ScreenModel | None = None  # on the bridge (None while rehearsing)
         self._slide = ""  # the alert slide the rotation reports on the glass
+        self._blanked = False  # the display-power black scene covers everything
         self._stopped = False
 
         self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
@@ -202,7 +207,7 @@ class Kiosk(QObject):
 
     def _update_acks(self) -> None:
         if self._shown is not None:
-            self.acks.show(Visibility(self._shown, self._slide, covered=self.bridge.blanked))
+            self.acks.show(Visibility(self._shown, self._slide, covered=self._blanked))
 
     def _warmed_up(self) -> None:
         self._warmup = None
@@ -214,6 +219,7 @@ class Kiosk(QObject):
         self._update_acks()
 
     def _on_blanked(self, blanked: bool) -> None:
+        self._blanked = blanked
         self.bridge.set_blanked(blanked)
         self._update_acks()
 

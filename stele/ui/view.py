@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import PySide6.QtQuick  # noqa: F401  (registers the QtQuick types root objects are cast to)
@@ -90,7 +91,7 @@ def create_config_error_view(
 
 def _load(
     component: str,
-    props: dict[str, object],
+    props: Mapping[str, object],
     width: int,
     height: int,
     fullscreen: bool,
@@ -104,7 +105,7 @@ def _load(
     view.engine().addImportPath(str(directory))
     if qr:  # before loading: images ask for their provider while the scene is created
         view.engine().addImageProvider(PROVIDER_ID, QrImageProvider())
-    view.setInitialProperties(props)
+    view.setInitialProperties(dict(props))
     view.resize(width, height)
     view.loadFromModule(MODULE, component)
     if not _ready(view):
