@@ -116,3 +116,33 @@ def test_systemd_notify_protocol_of_the_real_kiosk(broker, tmp_path: Path) -> No
     pings = [t for t, s in received if s == "WATCHDOG=1" and t > ready_at]
     assert len(pings) >= 10  # every 0.2 s for several seconds
     assert states[-1] == "STOPPING=1" or "STOPPING=1" in states
+
+
+def test_an_acked_alert_survives_a_kill_at_the_moment_of_its_ack(broker, tmp_path: Path) -> None:
+    """Power cut right after the ack: the restarted stele must have the alert, offline."""
+    from stele.adapters.state_store import StateStore
+    from stele.domain.book import AlertBook
+    from tests.capgen import CapSpec, InfoSpec, cap_xml
+
+    cfg = write_config(tmp_path, broker.port)
+    acks = TopicRecorder(broker, f"{PREFIX}/device/{DEVICE}/#")
+    central = TopicRecorder(broker, f"{PREFIX}/nothing")
+    big = "Bitte verlassen Sie das Ufer. " * 12_000  # ~360 KB: a long write, a short frame
+    proc = start_stele(cfg)
+    try:
+        wait_for_state(acks, "online", 20)
+        for i in range(3):
+            payload = cap_xml(CapSpec(identifier=f"CUT-{i}", infos=[InfoSpec(severity="Extreme", description=big)]))
+            central.publish(f"{PREFIX}/alerts/all/cut{i}", payload, retain=False)
+        # SIGKILL the moment the first ack is on the broker: nothing after it may be needed.
+        assert acks.wait_for(lambda m: any(t.endswith("/ack") for t, *_ in m), 20)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(5)
+        acked = {json.loads(p)["identifier"] for t, p, *_ in acks.messages if t.endswith("/ack")}
+    finally:
+        proc.kill()
+        acks.close()
+        central.close()
+    book = AlertBook(place=None)
+    StateStore(tmp_path / "state").load(book)  # what the next boot restores, broker or not
+    assert acked and acked <= {e.alert.identifier for e in book.entries.values()}
