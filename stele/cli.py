@@ -13,10 +13,16 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from stele import __version__
 from stele.errors import CapError, ConfigError, SteleError
+
+if TYPE_CHECKING:
+    from stele.config.models import Config, MqttConfig
+    from stele.domain.decide import Policy
+    from stele.domain.model import Alert
+    from stele.domain.targeting import Place
 
 EXIT_OK, EXIT_CHECK_FAILED, EXIT_BAD_INPUT, EXIT_RUNTIME, EXIT_NO_DISPLAY = 0, 1, 2, 3, 4
 
@@ -35,7 +41,7 @@ def _error_lines(exc: ConfigError) -> list[str]:
     return list(getattr(exc, "errors", None) or [str(exc)])
 
 
-def _load_config(path: Path | None) -> Any:
+def _load_config(path: Path | None) -> Config:
     from stele.config import load_config
 
     return load_config(path)
@@ -64,7 +70,7 @@ def _read_payload(path: str, max_bytes: int) -> bytes:
     return data
 
 
-def _parse_file(path: str, max_bytes: int) -> Any:
+def _parse_file(path: str, max_bytes: int) -> Alert:
     from stele.domain.cap import parse_alert
 
     payload = _read_payload(path, max_bytes)
@@ -74,7 +80,7 @@ def _parse_file(path: str, max_bytes: int) -> Any:
         raise CapError(f"{path}: {exc}") from None
 
 
-def _place(args: argparse.Namespace) -> Any:
+def _place(args: argparse.Namespace) -> Place | None:
     from stele.domain.targeting import Place
 
     if (args.lat is None) != (args.lon is None):
@@ -85,7 +91,7 @@ def _place(args: argparse.Namespace) -> Any:
     return None if place.is_empty else place
 
 
-def _policy(args: argparse.Namespace) -> Any:
+def _policy(args: argparse.Namespace) -> Policy:
     from stele.domain.decide import Policy
 
     if args.lang:
@@ -131,7 +137,7 @@ def _target(args: argparse.Namespace) -> tuple[str, str]:
     return "all", ""
 
 
-def _central_config(args: argparse.Namespace) -> Any:
+def _central_config(args: argparse.Namespace) -> MqttConfig:
     """Broker settings for the central tools. A central machine is no stele: a file with
     only an [mqtt] table is enough, and without any file the defaults (localhost) apply."""
     import tomllib

@@ -14,10 +14,13 @@ import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, tzinfo
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from stele.domain.schedule import Window, desired_power, is_on, next_change
 from stele.errors import ConfigError
+
+if TYPE_CHECKING:
+    from stele.config.models import PowerConfig
 
 log = logging.getLogger(__name__)
 
@@ -154,7 +157,7 @@ class BlankBackend:
 
 
 def make_backend(
-    power_cfg: Any, blank_callback: Callable[[bool], None] | None = None
+    power_cfg: PowerConfig, blank_callback: Callable[[bool], None] | None = None
 ) -> DisplayBackend:
     """Backend for a PowerConfig (duck-typed: backend, on/off_command, cec_device, ddc_display,
     normal_brightness)."""

@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
@@ -30,6 +30,9 @@ from paho.mqtt.properties import Properties
 
 from stele.domain.backoff import backoff_delay, device_rng
 from stele.errors import ConfigError
+
+if TYPE_CHECKING:
+    from stele.config.models import DeviceConfig, MqttConfig
 
 log = logging.getLogger("stele.mqtt")
 
@@ -68,7 +71,7 @@ def check_level(value: str, what: str) -> str:
 
 
 def scope_path(scope: str, scope_id: str = "") -> str:
-    """"all", "ars/<ARS>" or "device/<id>": the part after alerts/ or index/."""
+    """ "all", "ars/<ARS>" or "device/<id>": the part after alerts/ or index/."""
     if scope not in SCOPES:
         raise ConfigError(f"scope {scope!r}: expected one of {', '.join(SCOPES)}")
     if scope == "all":
@@ -153,7 +156,7 @@ def _secret(value: Any) -> str | None:
     return value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
 
 
-def apply_tls_and_auth(client: paho.Client, mqtt_cfg: Any) -> None:
+def apply_tls_and_auth(client: paho.Client, mqtt_cfg: MqttConfig) -> None:
     """Username/password and TLS (server verification unless `insecure`) from MqttConfig."""
     if mqtt_cfg.username is not None:
         client.username_pw_set(mqtt_cfg.username, _secret(mqtt_cfg.password))
@@ -190,8 +193,10 @@ class _PahoLog(logging.LoggerAdapter[logging.Logger]):
         self.leaving = False  # set just before we disconnect this client on purpose
 
     def log(self, level: int, msg: object, *args: Any, **kwargs: Any) -> None:
-        if self.leaving and level > logging.DEBUG and str(msg).startswith(
-            "Client is not connected"
+        if (
+            self.leaving
+            and level > logging.DEBUG
+            and str(msg).startswith("Client is not connected")
         ):
             level = logging.DEBUG
         super().log(level, msg, *args, **kwargs)
@@ -210,8 +215,8 @@ class SteleMqtt:
 
     def __init__(
         self,
-        mqtt_cfg: Any,
-        device_cfg: Any,
+        mqtt_cfg: MqttConfig,
+        device_cfg: DeviceConfig,
         *,
         version: str,
         on_message: Callable[[Incoming], None],
@@ -253,7 +258,7 @@ class SteleMqtt:
 
     @property
     def protocol(self) -> str:
-        """"5" or "3.1.1": what the client speaks now (after any fallback)."""
+        """ "5" or "3.1.1": what the client speaks now (after any fallback)."""
         return "5" if self._v5 else "3.1.1"
 
     def start(self) -> None:
@@ -274,8 +279,9 @@ class SteleMqtt:
         if client is None:
             return
         if connected:
-            info = client.publish(self._status_topic, self._offline(), QOS, retain=True,
-                                  properties=self._json_props())
+            info = client.publish(
+                self._status_topic, self._offline(), QOS, retain=True, properties=self._json_props()
+            )
             try:
                 info.wait_for_publish(timeout)
             except (RuntimeError, ValueError) as exc:
@@ -293,8 +299,9 @@ class SteleMqtt:
             self._status = payload
             client = self._client if self._connected else None
         if client is not None:
-            client.publish(self._status_topic, payload, QOS, retain=True,
-                           properties=self._json_props())
+            client.publish(
+                self._status_topic, payload, QOS, retain=True, properties=self._json_props()
+            )
 
     def publish_ack(self, ack: dict[str, Any]) -> None:
         """Not retained; queued by paho while offline (QoS 1) and sent after reconnect."""
@@ -347,7 +354,8 @@ class SteleMqtt:
         apply_tls_and_auth(client, cfg)
         # Set before connecting: the broker stores it with the CONNECT.
         client.will_set(self._status_topic, self._offline(), QOS, retain=True)
-        client.reconnect_delay_set(cfg.reconnect_min_s, cfg.reconnect_max_s)
+        # paho's stubs say int; its loop computes with floats, and sub-second delays matter here.
+        client.reconnect_delay_set(cfg.reconnect_min_s, cfg.reconnect_max_s)  # type: ignore[arg-type]
         # Bound memory while offline for days (acks queue up).
         client.max_queued_messages_set(1000)
         client.on_pre_connect = self._handle_pre_connect
@@ -361,20 +369,27 @@ class SteleMqtt:
             props.SessionExpiryInterval = int(cfg.session_expiry_s)
             # The broker drops what we would drop anyway, before it costs memory here.
             props.MaximumPacketSize = min(int(cfg.max_payload_bytes) + _PACKET_OVERHEAD, 268435455)
-            client.connect_async(cfg.host, int(cfg.port), int(cfg.keepalive_s),
-                                 clean_start=False, properties=props)
+            client.connect_async(
+                cfg.host, int(cfg.port), int(cfg.keepalive_s), clean_start=False, properties=props
+            )
         else:
             client.connect_async(cfg.host, int(cfg.port), int(cfg.keepalive_s))
         client.loop_start()
-        log.info("connecting to %s:%s as %s (MQTT %s)", cfg.host, cfg.port, self._client_id,
-                 self.protocol)
+        log.info(
+            "connecting to %s:%s as %s (MQTT %s)",
+            cfg.host,
+            cfg.port,
+            self._client_id,
+            self.protocol,
+        )
         return client
 
     def _handle_pre_connect(self, client: paho.Client, userdata: Any) -> None:
         self._attempt_open = True
 
-    def _handle_connect(self, client: paho.Client, userdata: Any, flags: Any,
-                        reason: Any, properties: Any) -> None:
+    def _handle_connect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
+    ) -> None:
         if reason.is_failure:
             if reason == _UNSUPPORTED_PROTOCOL and self._v5 and self._cfg.protocol == "auto":
                 self._fall_back_to_311(client)
@@ -390,8 +405,9 @@ class SteleMqtt:
         self._sub_mid = sub_mid if sub_mid is not None else -1
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
 
-    def _handle_subscribe(self, client: paho.Client, userdata: Any, mid: int,
-                          codes: list[Any], properties: Any) -> None:
+    def _handle_subscribe(
+        self, client: paho.Client, userdata: Any, mid: int, codes: list[Any], properties: Any
+    ) -> None:
         if mid != self._sub_mid:
             return
         for topic, code in zip(self._table, codes, strict=False):
@@ -414,15 +430,17 @@ class SteleMqtt:
                 self._client = self._launch()
 
         with self._lock:
-            self._fallback = threading.Thread(target=relaunch, name="stele-mqtt-fallback",
-                                              daemon=True)
+            self._fallback = threading.Thread(
+                target=relaunch, name="stele-mqtt-fallback", daemon=True
+            )
             self._fallback.start()
 
     def _handle_connect_fail(self, client: paho.Client, userdata: Any) -> None:
         self._back_off(client, "connection failed")
 
-    def _handle_disconnect(self, client: paho.Client, userdata: Any, flags: Any,
-                           reason: Any, properties: Any) -> None:
+    def _handle_disconnect(
+        self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
+    ) -> None:
         with self._lock:
             was, self._connected = self._connected, False
         if was:
@@ -435,8 +453,9 @@ class SteleMqtt:
         if not self._attempt_open or self._stopped:
             return
         self._attempt_open = False
-        delay = backoff_delay(self._attempt, self._cfg.reconnect_min_s,
-                              self._cfg.reconnect_max_s, self._rng)
+        delay = backoff_delay(
+            self._attempt, self._cfg.reconnect_min_s, self._cfg.reconnect_max_s, self._rng
+        )
         self._attempt += 1
         # min == max: paho waits exactly this long; its own doubling never applies.
         client.reconnect_delay_set(delay, delay)  # type: ignore[arg-type]
@@ -453,19 +472,25 @@ class SteleMqtt:
         payload = bytes(msg.payload)
         limit = int(self._cfg.max_payload_bytes)
         if len(payload) > limit:
-            log.warning("dropped %s: payload of %d bytes exceeds max_payload_bytes %d",
-                        topic, len(payload), limit)
+            log.warning(
+                "dropped %s: payload of %d bytes exceeds max_payload_bytes %d",
+                topic,
+                len(payload),
+                limit,
+            )
             return
         try:
-            kind, scope, scope_id, key = parse_topic(topic, self._prefix, self._device_id,
-                                                     self._ars)
+            kind, scope, scope_id, key = parse_topic(
+                topic, self._prefix, self._device_id, self._ars
+            )
         except ValueError as exc:
             log.warning("dropped %s: %s; payload %s", topic, exc, truncated(payload))
             return
         props = getattr(msg, "properties", None)
         content_type = getattr(props, "ContentType", None) if props is not None else None
-        incoming = Incoming(kind, scope, scope_id, key, topic, payload, content_type,
-                            bool(msg.retain), received_ms)
+        incoming = Incoming(
+            kind, scope, scope_id, key, topic, payload, content_type, bool(msg.retain), received_ms
+        )
         try:
             self._on_message(incoming)
         except Exception:

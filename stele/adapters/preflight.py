@@ -13,12 +13,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
 from stele.adapters.mqtt import apply_tls_and_auth, subscriptions
+
+if TYPE_CHECKING:
+    from stele.config.models import Config, DeviceConfig, MqttConfig
 
 BROKER_TIMEOUT_S = 5.0
 
@@ -49,7 +52,9 @@ def check_storage(directory: Path) -> Check:
     return Check("storage", True, f"{directory} is writable")
 
 
-def check_broker(mqtt_cfg: Any, device_cfg: Any, timeout_s: float = BROKER_TIMEOUT_S) -> Check:
+def check_broker(
+    mqtt_cfg: MqttConfig, device_cfg: DeviceConfig, timeout_s: float = BROKER_TIMEOUT_S
+) -> Check:
     """Connect as this stele (TLS, credentials) and subscribe to its own topics."""
     where = f"{mqtt_cfg.host}:{mqtt_cfg.port}"
     done = threading.Event()
@@ -88,8 +93,11 @@ def check_broker(mqtt_cfg: Any, device_cfg: Any, timeout_s: float = BROKER_TIMEO
         if "error" in result:
             return Check("broker", False, f"{where}: {result['error']}")
         tls = "TLS" if mqtt_cfg.tls is not None else "no TLS"
-        return Check("broker", True, f"{where} accepted {device_cfg.id} ({tls}), {len(table)} "
-                     "subscriptions granted")
+        return Check(
+            "broker",
+            True,
+            f"{where} accepted {device_cfg.id} ({tls}), {len(table)} subscriptions granted",
+        )
     finally:
         client.disconnect()
         client.loop_stop()
@@ -102,7 +110,7 @@ def check_layouts(find: Callable[[], Path]) -> Check:
         return Check("layouts", False, str(exc))
 
 
-def run_checks(cfg: Any, find_layouts: Callable[[], Path]) -> list[Check]:
+def run_checks(cfg: Config, find_layouts: Callable[[], Path]) -> list[Check]:
     return [
         check_storage(Path(cfg.storage.dir)),
         check_broker(cfg.mqtt, cfg.device),

@@ -18,7 +18,7 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
@@ -36,6 +36,9 @@ from stele.adapters.mqtt import (
 from stele.domain.cap import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, parse_alert
 from stele.domain.model import Alert
 from stele.errors import SteleError
+
+if TYPE_CHECKING:
+    from stele.config.models import MqttConfig
 
 log = logging.getLogger("stele.central")
 
@@ -66,8 +69,11 @@ def message_expiry_s(alert: Alert, now: datetime) -> int | None:
     latest = max(end for end in ends if end is not None)
     seconds = math.ceil((latest - now).total_seconds())
     if seconds <= 0:
-        log.warning("alert %s expired at %s: sent without MQTT message expiry",
-                    alert.identifier, latest.isoformat())
+        log.warning(
+            "alert %s expired at %s: sent without MQTT message expiry",
+            alert.identifier,
+            latest.isoformat(),
+        )
         return None
     return seconds
 
@@ -138,7 +144,7 @@ def _now(now: datetime | None) -> datetime:
 
 
 def send_alert(
-    mqtt_cfg: Any,
+    mqtt_cfg: MqttConfig,
     payload: bytes,
     *,
     scope: str,
@@ -157,16 +163,23 @@ def send_alert(
         chosen = key or choose_key(alert, index, retained)
         index.add(chosen, _chain(alert))
         content_type = alert.content_type or sniff_content_type(payload)
-        session.publish(index_topic(mqtt_cfg.prefix, scope, scope_id), index.to_payload(at),
-                        content_type=JSON_CONTENT_TYPE)
-        session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, chosen), payload,
-                        content_type=content_type, expiry_s=message_expiry_s(alert, at))
+        session.publish(
+            index_topic(mqtt_cfg.prefix, scope, scope_id),
+            index.to_payload(at),
+            content_type=JSON_CONTENT_TYPE,
+        )
+        session.publish(
+            alert_topic(mqtt_cfg.prefix, scope, scope_id, chosen),
+            payload,
+            content_type=content_type,
+            expiry_s=message_expiry_s(alert, at),
+        )
     log.info("sent %s %s as incident %s", alert.msg_type, alert.identifier, chosen)
     return chosen
 
 
 def clear_incident(
-    mqtt_cfg: Any,
+    mqtt_cfg: MqttConfig,
     keys: Iterable[str],
     *,
     scope: str,
@@ -182,14 +195,17 @@ def clear_incident(
         for k in keys:
             session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, k), b"")
             index.incidents.pop(k, None)
-        session.publish(index_topic(mqtt_cfg.prefix, scope, scope_id), index.to_payload(at),
-                        content_type=JSON_CONTENT_TYPE)
+        session.publish(
+            index_topic(mqtt_cfg.prefix, scope, scope_id),
+            index.to_payload(at),
+            content_type=JSON_CONTENT_TYPE,
+        )
 
 
 class _CentralSession:
     """A short clean MQTT session with blocking, time-limited operations."""
 
-    def __init__(self, mqtt_cfg: Any, timeout: float = TIMEOUT_S) -> None:
+    def __init__(self, mqtt_cfg: MqttConfig, timeout: float = TIMEOUT_S) -> None:
         self._cfg = mqtt_cfg
         self._timeout = timeout
         self._v5 = mqtt_cfg.protocol != "3.1.1"
@@ -227,8 +243,11 @@ class _CentralSession:
         return f"{self._cfg.host}:{self._cfg.port}"
 
     def _connect(self) -> None:
-        client = paho.Client(CallbackAPIVersion.VERSION2, client_id=self._client_id,
-                             protocol=paho.MQTTv5 if self._v5 else paho.MQTTv311)
+        client = paho.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=self._client_id,
+            protocol=paho.MQTTv5 if self._v5 else paho.MQTTv311,
+        )
         client.enable_logger(logging.getLogger("stele.central.paho"))
         apply_tls_and_auth(client, self._cfg)
         client.connect_timeout = self._timeout
@@ -246,16 +265,20 @@ class _CentralSession:
             raise PublishError(f"cannot reach MQTT broker {self._where}: {exc}") from None
         client.loop_start()
         with self._cond:
-            answered = self._cond.wait_for(lambda: self._connack is not None or self._closed,
-                                           self._timeout)
+            answered = self._cond.wait_for(
+                lambda: self._connack is not None or self._closed, self._timeout
+            )
         if self._connack is None:
             self.__exit__()
             why = f": {self._last_error}" if self._last_error else ""
             if answered:
-                raise PublishError(f"broker {self._where} closed the connection before "
-                                   f"accepting it (TLS client certificate?){why}")
-            raise PublishError(f"no answer from MQTT broker {self._where} "
-                               f"within {self._timeout:g} s{why}")
+                raise PublishError(
+                    f"broker {self._where} closed the connection before "
+                    f"accepting it (TLS client certificate?){why}"
+                )
+            raise PublishError(
+                f"no answer from MQTT broker {self._where} within {self._timeout:g} s{why}"
+            )
 
     def _on_connect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
         with self._cond:
@@ -292,8 +315,9 @@ class _CentralSession:
     def _wait(self, table: dict[int, Any], mid: int, what: str) -> Any:
         with self._cond:
             if not self._cond.wait_for(lambda: mid in table, self._timeout):
-                raise PublishError(f"broker {self._where} did not confirm {what} "
-                                   f"within {self._timeout:g} s")
+                raise PublishError(
+                    f"broker {self._where} did not confirm {what} within {self._timeout:g} s"
+                )
             return table.pop(mid)
 
     def snapshot(self, scope: str, scope_id: str) -> tuple[IncidentIndex, dict[str, Alert]]:
@@ -322,8 +346,9 @@ class _CentralSession:
             return getattr(self._pubacks.get(sent.mid), "is_failure", False)
 
         with self._cond:
-            if not self._cond.wait_for(lambda: self._messages.get(marker) == token or refused(),
-                                       SNAPSHOT_WAIT_S):
+            if not self._cond.wait_for(
+                lambda: self._messages.get(marker) == token or refused(), SNAPSHOT_WAIT_S
+            ):
                 log.info("no sync marker within %g s: using what arrived", SNAPSHOT_WAIT_S)
             elif refused():  # no permission for the marker: give the broker a moment instead
                 self._cond.wait(0.5)
@@ -346,8 +371,14 @@ class _CentralSession:
                 index.add(key, _chain(retained[key]))
         return index, retained
 
-    def publish(self, topic: str, payload: bytes, *, content_type: str | None = None,
-                expiry_s: int | None = None) -> None:
+    def publish(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        content_type: str | None = None,
+        expiry_s: int | None = None,
+    ) -> None:
         """Retained QoS 1 publish, confirmed by the broker."""
         assert self._client is not None
         props = None

@@ -9,7 +9,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
@@ -22,6 +22,9 @@ from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
 from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
+
+if TYPE_CHECKING:
+    from stele.config.models import Config
 
 log = logging.getLogger("stele.run")
 # Where the kernel's DRM/KMS devices appear (eglfs draws on /dev/dri/card*).
@@ -76,7 +79,9 @@ def _serve(view: QQuickWindow, notifier: Notifier, exit_after_s: float | None = 
         watchdog.stop()
 
 
-def run_kiosk(cfg: Any, *, snapshot: Path | None = None, exit_after_s: float | None = None) -> int:
+def run_kiosk(
+    cfg: Config, *, snapshot: Path | None = None, exit_after_s: float | None = None
+) -> int:
     """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
 
     `snapshot`: save the screen there after every change (the demo without a display).
