@@ -9,7 +9,9 @@ normal screen to the alert. Beside each, the raw MQTT delivery time of the same 
 plain subscriber in the same run, and the same figure for the first alert of a fresh process:
 `--starts K` new `stele run` processes per size class (fresh state, so nothing is restored),
 each sent its alert the moment the retained status says "online" (the warm-up rehearsal may
-still be running then: that is the point). Also: process start -> retained status "online".
+still be running then: that is the point). Also: process start -> retained status "online",
+and presented -> ack arrival: what the ack waits for the alert to be on disk (docs/mqtt.md),
+plus the ack's own trip through the broker (compare with the plain MQTT delivery).
 """
 
 from __future__ import annotations
@@ -111,13 +113,15 @@ class Observer(TopicRecorder):
         with self._cond:
             return len(self.messages)
 
-    def ack(self, ident: str) -> dict:
+    def ack(self, ident: str) -> tuple[dict, float]:
+        """The ack for `ident` and its arrival time here (wall clock)."""
+
         def is_ack(topic: str, payload: bytes) -> bool:
             return topic.endswith("/ack") and json.loads(payload)["identifier"] == ident
 
-        body, _ = self.first(is_ack)
+        body, at = self.first(is_ack)
         assert body is not None
-        return body
+        return body, at
 
     def delivered_at(self, topic: str) -> float:
         return self.first(lambda t, p: t == topic and bool(p))[1]
@@ -170,6 +174,7 @@ def main() -> int:
     shown: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
     raw: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
     fresh: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
+    after: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
     sizes: dict[str, int] = {}
     with tempfile.TemporaryDirectory() as tmp, MosquittoBroker(workdir=Path(tmp) / "broker") as broker:
         obs = Observer(broker)
@@ -187,7 +192,11 @@ def main() -> int:
                         ident = f"bench-{kind}-{i}"
                         topic = f"{PREFIX}/alerts/all/{ident}"
                         t0 = obs.publish(topic, payload, retain=True)
-                        shown[label].append(obs.ack(ident)["presented_ms"] - t0 * 1000)
+                        ack, ack_at = obs.ack(ident)
+                        shown[label].append(ack["presented_ms"] - t0 * 1000)
+                        # Frame presented -> ack here: the wait for the disk plus the ack's
+                        # own trip through the broker.
+                        after[label].append(ack_at * 1000 - ack["presented_ms"])
                         raw[label].append((obs.delivered_at(topic) - t0) * 1000)
                         obs.publish(topic, b"", retain=True)
                         time.sleep(0.3)
@@ -204,7 +213,7 @@ def main() -> int:
                         ident = f"bench-{kind}-{args.runs + k}"
                         topic = f"{PREFIX}/alerts/all/{ident}"
                         t0 = obs.publish(topic, make(args.runs + k), retain=True)
-                        fresh[label].append(obs.ack(ident)["presented_ms"] - t0 * 1000)
+                        fresh[label].append(obs.ack(ident)[0]["presented_ms"] - t0 * 1000)
                         obs.publish(topic, b"", retain=True)  # the next process starts clean
                     finally:
                         stop_stele(proc)
@@ -232,6 +241,10 @@ def main() -> int:
         if s:
             print(f"{'':<22}    mean {statistics.mean(s):.1f} ms"
                   + (f"; at online, each: {', '.join(f'{v:.0f}' for v in f)} ms" if f else ""))
+        a = after[label]
+        if a:
+            print(f"{'':<22}    presented -> ack received: p50 {pct(a, .5):.1f} ms,"
+                  f" p95 {pct(a, .95):.1f} ms, max {max(a):.1f} ms (disk wait + broker trip)")
     return 0
 
 
