@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
 
 from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
 from stele.ui.qr import qr_source
@@ -20,11 +20,12 @@ from stele.ui.qr import qr_source
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
 
 
-def _readonly(type_name: str, attr: str, signal: Signal) -> Property:
+def _readonly(type_: type | str, attr: str, signal: Signal) -> Property:
     def getter(self: ScreenBridge) -> Any:
         return getattr(self, attr)
 
-    return Property(type_name, getter, notify=signal)
+    # A QML type name ("QVariantMap") where no Python type says it; the stubs want a type.
+    return Property(type_, getter, notify=signal)  # type: ignore[arg-type]
 
 
 class ScreenBridge(QObject):
@@ -48,7 +49,7 @@ class ScreenBridge(QObject):
     logoChanged = Signal()
     alertSlideShown = Signal(str)  # identifier: the rotation shows that alert's slide now
 
-    mode = _readonly("QString", "_mode", modeChanged)
+    mode = _readonly(str, "_mode", modeChanged)
     top = _readonly("QVariantMap", "_top", topChanged)
     others = _readonly("QVariantList", "_others", othersChanged)  # listed under the takeover
     othersMore = _readonly(
@@ -57,15 +58,15 @@ class ScreenBridge(QObject):
     banner = _readonly("QVariantMap", "_banner", bannerChanged)
     loopAlerts = _readonly("QVariantList", "_loop_alerts", loopAlertsChanged)
     allClear = _readonly("QVariantMap", "_all_clear", allClearChanged)
-    connected = _readonly("bool", "_connected", connectedChanged)
-    staleText = _readonly("QString", "_stale_text", staleTextChanged)
-    city = _readonly("QString", "_city", cityChanged)
-    deviceId = _readonly("QString", "_device_id", deviceIdChanged)
-    identify = _readonly("bool", "_identify", identifyChanged)
-    blanked = _readonly("bool", "_blanked", blankedChanged)
-    rotationSeconds = _readonly("int", "_rotation_seconds", rotationSecondsChanged)
-    warmingUp = _readonly("bool", "_warming_up", warmingUpChanged)
-    logo = _readonly("QString", "_logo", logoChanged)  # file URL of the city's logo, or ""
+    connected = _readonly(bool, "_connected", connectedChanged)
+    staleText = _readonly(str, "_stale_text", staleTextChanged)
+    city = _readonly(str, "_city", cityChanged)
+    deviceId = _readonly(str, "_device_id", deviceIdChanged)
+    identify = _readonly(bool, "_identify", identifyChanged)
+    blanked = _readonly(bool, "_blanked", blankedChanged)
+    rotationSeconds = _readonly(int, "_rotation_seconds", rotationSecondsChanged)
+    warmingUp = _readonly(bool, "_warming_up", warmingUpChanged)
+    logo = _readonly(str, "_logo", logoChanged)  # file URL of the city's logo, or ""
 
     def __init__(
         self,
@@ -143,7 +144,7 @@ class ScreenBridge(QObject):
 
     # -- conversion --------------------------------------------------------------------
 
-    def _set(self, attr: str, value: Any, signal: Signal) -> None:
+    def _set(self, attr: str, value: Any, signal: SignalInstance) -> None:
         if getattr(self, attr) != value:
             setattr(self, attr, value)
             signal.emit()
