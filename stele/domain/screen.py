@@ -9,23 +9,37 @@ from stele.domain.book import AlertBook
 from stele.domain.decide import infos_by_preference, lang_matches
 from stele.domain.model import Alert, Info, Layout, Status
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
+from stele.domain.text import bounded
 
 _MODE_BY_LAYOUT = {Layout.TAKEOVER: Mode.CRISIS, Layout.BANNER: Mode.BANNER}
 _RTL = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "ku"})
+# The most of each field the glass shows (characters, "…" included): a valid message may carry
+# 136,000 characters, and laying that out stopped the frames for seconds. The real feeds stay
+# well below (tests/data/cap: headline 72, instruction 886, description 939 at most); the
+# area list of a DWD warning runs to thousands, of which the first municipalities tell enough.
+TEXT_LIMITS = {
+    "headline": 200,
+    "event": 80,
+    "sender_name": 120,
+    "area": 240,
+    "instruction": 1200,
+    "description": 3000,
+}
 
 
 def _text(info: Info) -> AlertText:
     lang = info.language.strip().lower().split("-")[0] or "de"
     areas = ", ".join(dict.fromkeys(a.description for a in info.areas if a.description))
+    limit = TEXT_LIMITS
     return AlertText(
         language=lang,
         rtl=lang in _RTL,
-        headline=info.headline or info.event,
-        description=info.description,
-        instruction=info.instruction,
-        event=info.event,
-        sender_name=info.sender_name,
-        area=areas,
+        headline=bounded(info.headline or info.event, limit["headline"]),
+        description=bounded(info.description, limit["description"]),
+        instruction=bounded(info.instruction, limit["instruction"]),
+        event=bounded(info.event, limit["event"]),
+        sender_name=bounded(info.sender_name, limit["sender_name"]),
+        area=bounded(areas, limit["area"]),
     )
 
 

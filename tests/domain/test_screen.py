@@ -30,3 +30,26 @@ def test_rotation_is_limited_to_configured_languages() -> None:
 
 def test_no_configured_language_in_the_alert_falls_back_to_german_alone() -> None:
     assert [t.language for t in screen_for(("uk",)).alerts[0].texts] == ["de"]
+
+
+def test_every_text_field_is_bounded_before_it_reaches_the_screen() -> None:
+    from stele.domain.screen import TEXT_LIMITS
+    from stele.domain.text import ELLIPSIS
+    from tests.capgen import make_alert
+
+    word = "Wasser "
+    alert = make_alert(
+        headline=word * 1000,
+        description=word * 20_000,  # 140,000 characters: a valid message, once sent for real
+        instruction=word * 5000,
+        event=word * 100,
+        sender_name=word * 100,
+        area_desc=word * 1000,
+    )
+    book = AlertBook(place=None, policy=Policy(languages=("de",)))
+    at = alert.sent + timedelta(minutes=1)
+    book.receive(alert, at)
+    text = build_screen(book, at).alerts[0].texts[0]
+    for field, limit in TEXT_LIMITS.items():
+        value = getattr(text, field)
+        assert len(value) <= limit and value.endswith("Wasser" + ELLIPSIS), field
