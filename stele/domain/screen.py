@@ -93,8 +93,19 @@ def build_screen(book: AlertBook, now: datetime) -> ScreenModel:
             texts=texts,
             until=ac.until,
         )
+    shown = {t.language for v in views for t in v.texts}
+    if all_clear is not None:
+        shown.update(t.language for t in all_clear.texts)
     return ScreenModel(
         mode=mode,
         alerts=views,
         all_clear=all_clear,
+        languages=_language_cycle(languages, shown),
     )
+
+
+def _language_cycle(configured: Sequence[str], shown: set[str]) -> tuple[str, ...]:
+    """The configured languages some shown text is in, in configured order: the whole screen
+    turns through them together (a text without the current one shows its preferred one)."""
+    primary = (tag.strip().lower().split("-")[0] for tag in configured)
+    return tuple(lang for lang in dict.fromkeys(primary) if lang in shown)
