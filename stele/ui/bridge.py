@@ -16,6 +16,7 @@ from PySide6.QtCore import Property, QObject, Signal
 
 from stele.domain.model import Layout
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
+from stele.domain.text import soft_hyphens
 from stele.ui.qr import qr_source
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
@@ -46,6 +47,8 @@ class ScreenBridge(QObject):
     rotationSecondsChanged = Signal()
     warmingUpChanged = Signal()
     logoChanged = Signal()
+    languagesChanged = Signal()
+    diagonalInchChanged = Signal()
 
     mode = _readonly("QString", "_mode", modeChanged)
     top = _readonly("QVariantMap", "_top", topChanged)
@@ -62,6 +65,10 @@ class ScreenBridge(QObject):
     rotationSeconds = _readonly("int", "_rotation_seconds", rotationSecondsChanged)
     warmingUp = _readonly("bool", "_warming_up", warmingUpChanged)
     logo = _readonly("QString", "_logo", logoChanged)  # file URL of the city's logo, or ""
+    # The languages the whole screen turns through together (ScreenModel.language_cycle).
+    languages = _readonly("QVariantList", "_languages", languagesChanged)
+    # Visible diagonal of the panel: with the window's pixels it gives the letter sizes.
+    diagonalInch = _readonly("double", "_diagonal_inch", diagonalInchChanged)
 
     def __init__(
         self,
@@ -71,6 +78,7 @@ class ScreenBridge(QObject):
         timezone: str = "Europe/Berlin",
         rotation_seconds: int = 12,
         logo: str = "",
+        diagonal_inch: float = 55.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -90,6 +98,8 @@ class ScreenBridge(QObject):
         self._rotation_seconds = max(1, rotation_seconds)
         self._warming_up = False
         self._logo = logo
+        self._languages: list[str] = []
+        self._diagonal_inch = float(diagonal_inch)
         # Last screen's alerts, converted, keyed by the (frozen, hashable) AlertView: the
         # core rebuilds equal views on every decision, apply() converts only new ones.
         self._converted: dict[AlertView, dict[str, Any]] = {}
@@ -115,6 +125,7 @@ class ScreenBridge(QObject):
         self._set("_loop_alerts", loops, self.loopAlertsChanged)
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
+        self._set("_languages", list(screen.language_cycle), self.languagesChanged)
         # Mode last: by the time QML switches state, the data it shows is in place.
         self._set("_mode", screen.mode.value, self.modeChanged)
 
@@ -174,13 +185,14 @@ class ScreenBridge(QObject):
 
 
 def _text_map(text: AlertText) -> dict[str, Any]:
+    # Soft hyphens let Qt break a word too long for a line at a syllable, with a "-".
     return {
         "language": text.language,
         "rtl": text.rtl,
-        "headline": text.headline,
-        "description": text.description,
-        "instruction": text.instruction,
-        "event": text.event,
-        "senderName": text.sender_name,
-        "area": text.area,
+        "headline": soft_hyphens(text.headline),
+        "description": soft_hyphens(text.description),
+        "instruction": soft_hyphens(text.instruction),
+        "event": soft_hyphens(text.event),
+        "senderName": soft_hyphens(text.sender_name),
+        "area": soft_hyphens(text.area),
     }
