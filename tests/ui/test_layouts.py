@@ -236,6 +236,22 @@ def test_minor_alert_joins_the_rotation(stele, qtbot) -> None:
     assert fraction_near(s.frame(), s.theme("minor")) > 0.15
 
 
+def test_the_device_shows_no_invented_content(stele, qtbot) -> None:
+    """Events, departures and opening hours were made up for the demo: a real stele showed
+    them. Without content from the city, the rotation is the welcome page alone."""
+    s = stele(PORTRAIT, rotation_seconds=1)
+    s.show(ScreenModel(mode=Mode.NORMAL))
+    shown: set[str] = set()
+    for _ in range(8):
+        qtbot.wait(400)
+        s.frame()
+        shown.update(texts_on_screen(s))
+    invented = ("Veranstaltungen", "Wochenmarkt", "Abfahrten", "Hauptbahnhof", "Bürgerbüro",
+                "Fundbüro", "Stadtbibliothek", "Termine")
+    assert not [t for t in shown if any(word in t for word in invented)], shown
+    assert "Musterstadt" in shown and "112" in shown
+
+
 def test_exercise_takeover_below_an_actual_banner_is_still_shown(stele, qtbot) -> None:
     """Actual before Exercise: the banner drives the layout, the exercise must not vanish."""
     s = stele(PORTRAIT, rotation_seconds=1)
