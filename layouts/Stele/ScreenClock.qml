@@ -50,19 +50,14 @@ QtObject {
         return texts[0]
     }
 
-    // When `texts` (PagedText items of one screen) have all been read: each through its last
-    // page, and all of them one after the other at the reading speed.
+    // When each of `texts` (the PagedText items of a screen) has been shown long enough to
+    // read it, through its last page. They page side by side, so the longest one counts.
     function readUntil(texts: var): real {
-        let latest = 0
-        let words = 0
         let until = 0
         for (const t of texts) {
-            if (!t || !t.visible || t.text === "")
-                continue
-            latest = Math.max(latest, t.epoch)
-            words += t.words
-            until = Math.max(until, t.epoch + t.cycleMs)
+            if (t && t.visible && t.text !== "")
+                until = Math.max(until, t.epoch + t.cycleMs)
         }
-        return Math.max(until, latest + words / Theme.wordsPerMinute * 60000)
+        return until
     }
 }

@@ -34,8 +34,8 @@ Item {
     readonly property int words: text === "" ? 0 : text.trim().split(/\s+/).length
     readonly property real pageMs: Math.max(Theme.pageSeconds * 1000,
                                             words / Math.max(1, pageCount) / Theme.wordsPerMinute * 60000)
-    // Time to show every page once.
-    readonly property real cycleMs: pageCount > 1 ? pageCount * pageMs : 0
+    // Time to read it once, every page.
+    readonly property real cycleMs: pageCount * pageMs
     property real epoch: Date.now()
     readonly property int page: pageCount > 1
                                 ? Math.floor(Math.max(0, ScreenClock.now - epoch) / pageMs) % pageCount : 0
