@@ -26,6 +26,25 @@ Item {
         property: "scale"
         value: Math.max(0.25, Math.min(root.width, root.height) / 1080)
     }
+    // Letter sizes in millimetres on the glass: the window is the whole panel.
+    Binding {
+        target: Theme
+        property: "pixelsPerMm"
+        value: Math.hypot(root.width, root.height) / (root.bridge.diagonalInch * 25.4)
+    }
+    // One language for the whole screen, held until everything shown has been read.
+    Binding {
+        target: ScreenClock
+        property: "languages"
+        value: root.bridge.languages
+    }
+    Binding {
+        target: ScreenClock
+        property: "holdUntil"
+        value: Math.max(crisis.visible ? crisis.readUntil : 0,
+                        banner.visible ? banner.readUntil : 0,
+                        normal.visible ? normal.readUntil : 0)
+    }
 
     NormalScreen {
         id: normal
@@ -43,7 +62,8 @@ Item {
         id: banner
         anchors.bottom: parent.bottom
         width: parent.width
-        height: Math.round(root.width > root.height ? root.height * 0.38 : root.height * 0.32)
+        height: Math.round(Math.min(implicitHeight, root.height * Theme.bannerMaxShare))
+        flat: root.width > root.height
         alert: root.bridge.banner
         visible: false
     }
@@ -53,6 +73,7 @@ Item {
         alert: root.bridge.top
         others: root.bridge.others
         othersMore: root.bridge.othersMore
+        onListedShownChanged: root.bridge.listedShown(listedShown)
         topInset: stale.visible ? stale.height : 0
         visible: false
     }

@@ -4,6 +4,8 @@ import QtQuick
 // Every colour, size and spacing of the stele. A city's design is a different Theme,
 // not a fork of the screens. Sizes are for a 1080 px short side and scale with it.
 QtObject {
+    id: theme
+
     // Set by Main from the window size (short side / 1080).
     property real scale: 1.0
 
@@ -71,37 +73,96 @@ QtObject {
     readonly property int smallGap: px(16)
     readonly property int radius: px(24)
 
-    // Type sizes (pixels)
+    // -- Letter sizes ----------------------------------------------------------------------
+    // Warnings are read standing, metres from the glass, so their letters are sized in
+    // millimetres on the panel, not in pixels. The measured letter is the x-height (the
+    // height of "x": DIN 1450 rates legibility by it, as lower-case running text is read by
+    // it); it must be at least 1/250 of the reading distance (DIN 1450's rule of thumb for
+    // text read in passing). Capitals are a third taller, so labels in capitals pass too.
+    // The font's x-height is measured (both weights, the smaller counts), not assumed.
+
+    // Set by Main: the window's diagonal in pixels over the panel's in millimetres.
+    property real pixelsPerMm: 2202.9 / (55 * 25.4)
+    readonly property real readingRatio: 250
+    readonly property real farReadingMm: 5000   // headline and instruction
+    readonly property real nearReadingMm: 3000  // every other warning text
+    readonly property FontMetrics regularMetrics: FontMetrics {
+        font.family: theme.fontFamily
+        font.pixelSize: 1000
+    }
+    readonly property FontMetrics boldMetrics: FontMetrics {
+        font.family: theme.fontFamily
+        font.pixelSize: 1000
+        font.bold: true
+    }
+    readonly property real xHeightRatio: Math.min(regularMetrics.xHeight, boldMetrics.xHeight) / 1000
+
+    // The smallest pixel size whose x-height is legible from `distanceMm` (one pixel more:
+    // the rasteriser may lose a row of a glyph to antialiasing).
+    function legibleSize(distanceMm: real): int {
+        return Math.ceil((distanceMm / readingRatio * pixelsPerMm + 1) / xHeightRatio)
+    }
+    readonly property int farSize: legibleSize(farReadingMm)
+    readonly property int nearSize: legibleSize(nearReadingMm)
+    // Line pitch over pixel size: room for "Ä" above and "g" below inside each line and a
+    // little to spare, so a page of whole lines never clips a glyph (PagedText).
+    readonly property real lineSpacing: 1.3
+
+    // Warning text: the design size, or the legible one where that is larger (small panels).
+    // Never smaller: text that does not fit is paged (PagedText), not shrunk.
+    readonly property int headlineSize: Math.max(px(64), farSize)
+    readonly property int instructionSize: Math.max(px(52), farSize)
+    readonly property int descriptionSize: Math.max(px(40), nearSize)
+    readonly property int metaSize: Math.max(px(34), nearSize)
+    readonly property int labelSize: Math.max(px(30), nearSize)
+    readonly property int severitySize: Math.max(px(44), nearSize)
+    readonly property int eventSize: Math.max(px(44), nearSize)
+    readonly property int bannerHeadlineSize: Math.max(px(56), farSize)
+    readonly property int bannerTextSize: Math.max(px(44), farSize)
+    readonly property int othersSize: Math.max(px(36), nearSize)
+    readonly property int allClearTitleSize: Math.max(px(68), farSize)
+    readonly property int allClearHeadlineSize: Math.max(px(60), farSize)
+    readonly property int allClearTextSize: Math.max(px(44), nearSize)
+    readonly property int pageMarkSize: labelSize
+    readonly property int emergencyLabelSize: Math.max(px(30), nearSize)
+    readonly property int emergencyNumberSize: Math.max(px(40), nearSize)
+
+    // Everyday content (read from close by; not warnings)
     readonly property int clockSize: px(230)
     readonly property int dateSize: px(50)
     readonly property int citySize: px(54)
     readonly property int slideTitleSize: px(76)
     readonly property int slideBodySize: px(44)
     readonly property int slideSmallSize: px(34)
-    readonly property int headlineSize: px(96)
-    readonly property int headlineMinSize: px(48)
-    readonly property int instructionSize: px(50)
-    readonly property int instructionMinSize: px(28)
-    readonly property int descriptionSize: px(40)
-    readonly property int descriptionMinSize: px(24)
-    readonly property int metaSize: px(34)
-    readonly property int labelSize: px(30)
-    readonly property int severitySize: px(44)
-    readonly property int eventSize: px(52)
-    readonly property int bannerHeadlineSize: px(60)
-    readonly property int bannerTextSize: px(36)
-    readonly property int othersSize: px(36)
     readonly property int exerciseSize: px(44)
     readonly property int staleSize: px(34)
     readonly property int identifySize: px(200)
 
     // Element sizes
     readonly property int pictogramSize: px(190)
+    readonly property int pictogramSmallSize: px(150)
+    readonly property int bannerBadgeSize: px(130)
+    readonly property int slideBadgeSize: px(130)
+    readonly property int othersBadgeSize: Math.round(othersSize * 1.5)
     readonly property int qrSize: px(250)
+    readonly property int qrSmallSize: px(200)
     readonly property int exerciseBandHeight: px(92)
+    readonly property int bannerExerciseBandHeight: px(64)
     readonly property int staleHeight: px(72)
+    readonly property int emergencyHeight: Math.round(emergencyNumberSize * 2.2)
+    readonly property int edgeHeight: px(10)
+    readonly property int ruleHeight: px(4)
+    readonly property int tabBorder: px(3)
+    readonly property int dotSize: px(20)
+    readonly property int dotActiveWidth: px(56)
+    // Share of the window a banner may take at most; below it the normal screen runs on.
+    readonly property real bannerMaxShare: 0.45
 
-    // Timing
-    property int languageSeconds: 8  // writable so tests need not wait
+    // -- Timing -----------------------------------------------------------------------------
+    // Writable so tests need not wait.
+    property int languageSeconds: 8   // each language stays at least this long ...
+    property int pageSeconds: 6       // ... each page at least this long ...
+    property int wordsPerMinute: 120  // ... and long enough to read its words this slowly
+    readonly property int clockTickMs: 250
     readonly property int fadeMs: 450
 }

@@ -195,6 +195,8 @@ class DisplayConfig(BaseModel):
     city: str = "Stadt Solingen"
     logo: ReadableFile | None = None
     rotation_s: Float = Field(default=12.0, gt=0.0, le=3600.0)
+    # Visible diagonal of the panel in inches: letter sizes are set in millimetres from it.
+    diagonal_inch: Float = Field(default=55.0, ge=7.0, le=200.0)
 
     @property
     def size(self) -> tuple[int, int]:

@@ -85,10 +85,24 @@ class ScreenModel:
     listed: tuple[AlertView, ...] = ()  # under the takeover, display order
     unlisted: int = 0
     all_clear: AllClearView | None = None
+    # The languages the whole screen shows in turn, one at a time (build_screen: the configured
+    # ones some shown text has, in configured order). Empty: see `language_cycle`.
+    languages: tuple[str, ...] = ()
 
     @property
     def top(self) -> AlertView | None:
         return self.alerts[0] if self.alerts else None
+
+    @property
+    def language_cycle(self) -> tuple[str, ...]:
+        """`languages`, or if none were given every language of a shown text, in the order
+        they first appear (each alert lists its texts in preference order)."""
+        if self.languages:
+            return self.languages
+        texts = [t for a in self.alerts for t in a.texts]
+        if self.all_clear is not None:
+            texts.extend(self.all_clear.texts)
+        return tuple(dict.fromkeys(t.language for t in texts))
 
     @property
     def exercise(self) -> bool:

@@ -9,22 +9,36 @@ from stele.domain.book import AlertBook
 from stele.domain.decide import infos_by_preference, lang_matches
 from stele.domain.model import Alert, Info, Layout, Status
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
+from stele.domain.text import bounded
 
 _RTL = frozenset({"ar", "he", "fa", "ur", "ps", "yi", "ku"})
+# The most of each field the glass shows (characters, "…" included): a valid message may carry
+# 136,000 characters, and laying that out stopped the frames for seconds. The real feeds stay
+# well below (tests/data/cap: headline 72, instruction 886, description 939 at most); the
+# area list of a DWD warning runs to thousands, of which the first municipalities tell enough.
+TEXT_LIMITS = {
+    "headline": 200,
+    "event": 80,
+    "sender_name": 120,
+    "area": 240,
+    "instruction": 1200,
+    "description": 3000,
+}
 
 
 def _text(info: Info) -> AlertText:
     lang = info.language.strip().lower().split("-")[0] or "de"
     areas = ", ".join(dict.fromkeys(a.description for a in info.areas if a.description))
+    limit = TEXT_LIMITS
     return AlertText(
         language=lang,
         rtl=lang in _RTL,
-        headline=info.headline or info.event,
-        description=info.description,
-        instruction=info.instruction,
-        event=info.event,
-        sender_name=info.sender_name,
-        area=areas,
+        headline=bounded(info.headline or info.event, limit["headline"]),
+        description=bounded(info.description, limit["description"]),
+        instruction=bounded(info.instruction, limit["instruction"]),
+        event=bounded(info.event, limit["event"]),
+        sender_name=bounded(info.sender_name, limit["sender_name"]),
+        area=bounded(areas, limit["area"]),
     )
 
 
@@ -63,10 +77,11 @@ def alert_view(alert: Alert, layout: Layout, languages: Sequence[str], now: date
     )
 
 
-# How many further warnings fit the list under a takeover (layouts/Stele OthersList: three
-# rows in portrait, two rows of two in landscape). The rest are counted, not shown.
+# How many further warnings the list under a takeover holds (layouts/Stele OthersList: three
+# rows in portrait, two in landscape; it pages them if even these do not fit the panel). The
+# rest are counted, not shown: a list paging through dozens would hide the takeover's text.
 LISTED_MAX_PORTRAIT = 3
-LISTED_MAX_LANDSCAPE = 4
+LISTED_MAX_LANDSCAPE = 2
 
 
 def compose(
@@ -105,13 +120,17 @@ def build_screen(
             texts=texts,
             until=ac.until,
         )
-    return screen_of(views, all_clear, listed_max)
+    shown = {t.language for v in views for t in v.texts}
+    if all_clear is not None:
+        shown.update(t.language for t in all_clear.texts)
+    return screen_of(views, all_clear, listed_max, _language_cycle(languages, shown))
 
 
 def screen_of(
     views: tuple[AlertView, ...],
     all_clear: AllClearView | None = None,
     listed_max: int = LISTED_MAX_PORTRAIT,
+    languages: tuple[str, ...] = (),
 ) -> ScreenModel:
     """The screen for alert views already in display order."""
     mode, takeover, banner, slides, listed = compose(views, listed_max)
@@ -125,4 +144,12 @@ def screen_of(
         listed=listed,
         unlisted=unlisted,
         all_clear=all_clear,
+        languages=languages,
     )
+
+
+def _language_cycle(configured: Sequence[str], shown: set[str]) -> tuple[str, ...]:
+    """The configured languages some shown text is in, in configured order: the whole screen
+    turns through them together (a text without the current one shows its preferred one)."""
+    primary = (tag.strip().lower().split("-")[0] for tag in configured)
+    return tuple(lang for lang in dict.fromkeys(primary) if lang in shown)

@@ -29,14 +29,18 @@ class Visibility:
 
     screen: ScreenModel
     slide: str = ""  # the alert slide the rotation shows now ("" for none)
+    listed: frozenset[str] = frozenset()  # the listed alerts on the list's current page
     covered: bool = False  # a black scene or the boot cover hides everything
 
     def forms(self) -> dict[str, Form]:
         """Identifier -> form, only for what a passer-by can see right now."""
         if self.covered:
             return {}
+        # Slides and list pages are shown one at a time: visible only as the QML reports them.
         forms: dict[str, Form] = {
-            i: f for i, f in self.screen.forms().items() if f is not Form.SLIDE
+            i: f
+            for i, f in self.screen.forms().items()
+            if f not in (Form.SLIDE, Form.LISTED) or (f is Form.LISTED and i in self.listed)
         }
         if self.screen.mode is not Mode.CRISIS and self.slide in {
             v.identifier for v in self.screen.slides

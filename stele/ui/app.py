@@ -80,6 +80,7 @@ class Kiosk(QObject):
             timezone=dev.timezone,
             rotation_seconds=round(cfg.display.rotation_s),
             logo=QUrl.fromLocalFile(str(cfg.display.logo)).toString() if cfg.display.logo else "",
+            diagonal_inch=cfg.display.diagonal_inch,
         )
         self.inbox = Inbox(cfg.mqtt.max_payload_bytes, self)
         self.mqtt = SteleMqtt(
@@ -119,6 +120,7 @@ class Kiosk(QObject):
         self._shown: ScreenModel | None = None  # on the bridge (None while rehearsing)
         self._slide = ""  # the alert slide the rotation reports on the glass
         self._blanked = False  # the display-power black scene covers everything
+        self._listed: frozenset[str] = frozenset()  # the list's page on the glass
         self._stopped = False
 
         self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
@@ -132,6 +134,7 @@ class Kiosk(QObject):
         self.state.storage_changed.connect(self._on_storage)
         self.power.blanked.connect(self._on_blanked)
         self.bridge.alertSlideShown.connect(self._on_slide)
+        self.bridge.alertsListed.connect(self._on_listed)
         self.acks.acked.connect(self.acked)
         self.reporter.text.connect(self.status_text)
 
@@ -207,7 +210,9 @@ class Kiosk(QObject):
 
     def _update_acks(self) -> None:
         if self._shown is not None:
-            self.acks.show(Visibility(self._shown, self._slide, covered=self._blanked))
+            self.acks.show(
+                Visibility(self._shown, self._slide, self._listed, covered=self._blanked)
+            )
 
     def _warmed_up(self) -> None:
         self._warmup = None
@@ -216,6 +221,10 @@ class Kiosk(QObject):
 
     def _on_slide(self, identifier: str) -> None:
         self._slide = identifier
+        self._update_acks()
+
+    def _on_listed(self, identifiers: list[str]) -> None:
+        self._listed = frozenset(identifiers)
         self._update_acks()
 
     def _on_blanked(self, blanked: bool) -> None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
 
 from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
+from stele.domain.text import soft_hyphens
 from stele.ui.qr import qr_source
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
@@ -48,6 +49,9 @@ class ScreenBridge(QObject):
     warmingUpChanged = Signal()
     logoChanged = Signal()
     alertSlideShown = Signal(str)  # identifier: the rotation shows that alert's slide now
+    alertsListed = Signal(list)  # identifiers: the list under the takeover shows these now
+    languagesChanged = Signal()
+    diagonalInchChanged = Signal()
 
     mode = _readonly(str, "_mode", modeChanged)
     top = _readonly("QVariantMap", "_top", topChanged)
@@ -67,6 +71,10 @@ class ScreenBridge(QObject):
     rotationSeconds = _readonly(int, "_rotation_seconds", rotationSecondsChanged)
     warmingUp = _readonly(bool, "_warming_up", warmingUpChanged)
     logo = _readonly(str, "_logo", logoChanged)  # file URL of the city's logo, or ""
+    # The languages the whole screen turns through together (ScreenModel.language_cycle).
+    languages = _readonly("QVariantList", "_languages", languagesChanged)
+    # Visible diagonal of the panel: with the window's pixels it gives the letter sizes.
+    diagonalInch = _readonly(float, "_diagonal_inch", diagonalInchChanged)
 
     def __init__(
         self,
@@ -76,6 +84,7 @@ class ScreenBridge(QObject):
         timezone: str = "Europe/Berlin",
         rotation_seconds: int = 12,
         logo: str = "",
+        diagonal_inch: float = 55.0,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -96,6 +105,8 @@ class ScreenBridge(QObject):
         self._rotation_seconds = max(1, rotation_seconds)
         self._warming_up = False
         self._logo = logo
+        self._languages: list[str] = []
+        self._diagonal_inch = float(diagonal_inch)
         # Last screen's alerts, converted, keyed by the (frozen, hashable) AlertView: the
         # core rebuilds equal views on every decision, apply() converts only new ones.
         self._converted: dict[AlertView, dict[str, Any]] = {}
@@ -119,6 +130,7 @@ class ScreenBridge(QObject):
         self._set("_loop_alerts", [converted[a] for a in screen.slides], self.loopAlertsChanged)
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
+        self._set("_languages", list(screen.language_cycle), self.languagesChanged)
         # Mode last: by the time QML switches state, the data it shows is in place.
         self._set("_mode", screen.mode.value, self.modeChanged)
 
@@ -126,6 +138,11 @@ class ScreenBridge(QObject):
     def slideShown(self, identifier: str) -> None:
         """The rotation now shows the alert slide `identifier` (NormalScreen reports it)."""
         self.alertSlideShown.emit(identifier)
+
+    @Slot("QVariantList")
+    def listedShown(self, identifiers: list[str]) -> None:
+        """The list under the takeover now shows these alerts (its current page)."""
+        self.alertsListed.emit([str(i) for i in identifiers])
 
     def set_connected(self, connected: bool, last_sync: datetime | None) -> None:
         stale = f"Stand: {self._format(last_sync)} Uhr" if last_sync else "Stand: unbekannt"
@@ -183,13 +200,14 @@ class ScreenBridge(QObject):
 
 
 def _text_map(text: AlertText) -> dict[str, Any]:
+    # Soft hyphens let Qt break a word too long for a line at a syllable, with a "-".
     return {
         "language": text.language,
         "rtl": text.rtl,
-        "headline": text.headline,
-        "description": text.description,
-        "instruction": text.instruction,
-        "event": text.event,
-        "senderName": text.sender_name,
-        "area": text.area,
+        "headline": soft_hyphens(text.headline),
+        "description": soft_hyphens(text.description),
+        "instruction": soft_hyphens(text.instruction),
+        "event": soft_hyphens(text.event),
+        "senderName": soft_hyphens(text.sender_name),
+        "area": soft_hyphens(text.area),
     }

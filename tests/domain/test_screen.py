@@ -8,6 +8,7 @@ from pathlib import Path
 from stele.domain.book import AlertBook
 from stele.domain.cap import parse_alert
 from stele.domain.decide import Policy
+from stele.domain.presentation import ScreenModel
 from stele.domain.screen import build_screen
 
 DATA = Path(__file__).parents[1] / "data" / "cap"
@@ -47,3 +48,39 @@ def test_inspect_and_replay_agree_with_the_screen_on_every_real_sample() -> None
             replayed = replay_report(book, at)["layout"]
             inspected = inspect_alert(alert, place=where, at=at, policy=Policy())["layout"]
             assert inspected == replayed, (path.name, where)
+
+
+def test_every_text_field_is_bounded_before_it_reaches_the_screen() -> None:
+    from stele.domain.screen import TEXT_LIMITS
+    from stele.domain.text import ELLIPSIS
+    from tests.capgen import make_alert
+
+    word = "Wasser "
+    alert = make_alert(
+        headline=word * 1000,
+        description=word * 20_000,  # 140,000 characters: a valid message, once sent for real
+        instruction=word * 5000,
+        event=word * 100,
+        sender_name=word * 100,
+        area_desc=word * 1000,
+    )
+    book = AlertBook(place=None, policy=Policy(languages=("de",)))
+    at = alert.sent + timedelta(minutes=1)
+    book.receive(alert, at)
+    text = build_screen(book, at).alerts[0].texts[0]
+    for field, limit in TEXT_LIMITS.items():
+        value = getattr(text, field)
+        assert len(value) <= limit and value.endswith("Wasser" + ELLIPSIS), field
+
+
+def test_the_screen_turns_through_the_configured_languages_on_it_in_configured_order() -> None:
+    assert screen_for(("en", "de")).languages == ("en", "de")
+    assert screen_for(("uk", "de-DE", "en")).languages == ("de", "en")  # no Ukrainian text
+    assert screen_for(("uk",)).languages == ()  # the fallback text alone: nothing to turn
+
+
+def test_a_hand_built_screen_turns_through_its_languages_in_order_of_appearance() -> None:
+    screen = screen_for(("de", "en"))
+    bare = ScreenModel(mode=screen.mode, alerts=screen.alerts)
+    assert bare.languages == () and bare.language_cycle == ("de", "en")
+    assert screen.language_cycle == ("de", "en")

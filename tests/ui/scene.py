@@ -9,6 +9,8 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 
 # Invisible direction marks the layouts put around dates inside right-to-left text.
 BIDI_ISOLATES = dict.fromkeys(map(ord, "\u2066\u2067\u2068\u2069"))
+# ... and soft hyphens, drawn only where a long word breaks a line.
+INVISIBLE = {**BIDI_ISOLATES, ord("\u00ad"): None}
 
 
 def walk(root: QQuickItem) -> Iterator[tuple[QQuickItem, float]]:
@@ -26,9 +28,9 @@ def shown_items(window: QQuickWindow) -> list[QQuickItem]:
 
 
 def visible_texts(window: Any) -> list[str]:
-    """The strings of every shown Text item, without the invisible bidi isolates."""
+    """The strings of every shown Text item, without bidi isolates and soft hyphens."""
     return [
-        str(i.property("text")).translate(BIDI_ISOLATES)
+        str(i.property("text")).translate(INVISIBLE)
         for i in shown_items(window)
         if i.inherits("QQuickText") and i.property("text")
     ]

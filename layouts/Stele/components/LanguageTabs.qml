@@ -3,12 +3,12 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import Stele
 
-// Which language of the alert is showing, so readers know another one will follow.
+// The languages an alert has, the one showing filled, so readers know another will follow.
 Row {
     id: tabs
 
     property var texts: []
-    property int current: 0
+    property var current: ({})  // the text showing (one of `texts`)
     property color color: Theme.onAlert
     property color activeText: Theme.extreme
 
@@ -21,14 +21,13 @@ Row {
         delegate: Rectangle {
             id: tab
             required property var modelData
-            required property int index
-            readonly property bool active: index === tabs.current
+            readonly property bool active: modelData.language === tabs.current.language
             width: code.implicitWidth + Theme.px(28)
             height: code.implicitHeight + Theme.px(12)
             radius: height / 2
             color: active ? tabs.color : "transparent"
             border.color: tabs.color
-            border.width: Theme.px(3)
+            border.width: Theme.tabBorder
 
             SteleText {
                 id: code
@@ -38,6 +37,7 @@ Row {
                 font.pixelSize: Theme.labelSize
                 font.bold: true
                 wrapMode: Text.NoWrap
+                elide: Text.ElideNone
             }
         }
     }

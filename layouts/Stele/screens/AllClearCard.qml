@@ -1,15 +1,16 @@
 import QtQuick
-import QtQuick.Layouts
 import Stele
 
-// "Entwarnung": a calm green card with the cancel's headline, shown for a while after a
-// warning was withdrawn.
+// "Entwarnung": a calm green card with the cancel's headline and text, shown for a while
+// after a warning was withdrawn; in the screen clock's language, paged where it is long.
 Rectangle {
     id: card
 
     property var allClear: ({})
 
-    readonly property var t: lang.current
+    readonly property var t: ScreenClock.pick(allClear.texts)
+    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property real readUntil: ScreenClock.readUntil([headline, description, sender])
 
     function field(map: var, key: string): string {
         return map && map[key] !== undefined ? String(map[key]) : ""
@@ -18,69 +19,64 @@ Rectangle {
     radius: Theme.radius
     color: Theme.allClear
 
-    LanguageCycler {
-        id: lang
-        texts: card.allClear.texts !== undefined ? card.allClear.texts : []
-    }
-
-    ColumnLayout {
+    Item {
+        id: content
         anchors.fill: parent
         anchors.margins: Theme.gap * 1.5
-        spacing: Theme.gap
-        LayoutMirroring.enabled: lang.rtl
+        LayoutMirroring.enabled: card.t.rtl === true
         LayoutMirroring.childrenInherit: true
 
-        RowLayout {
-            Layout.fillWidth: true
-            spacing: Theme.gap
-
-            AlertBadge {
-                Layout.preferredWidth: Theme.px(150)
-                Layout.preferredHeight: Theme.px(150)
-                category: "AllClear"
-                symbolColor: Theme.allClear
-            }
-            SteleText {
-                Layout.fillWidth: true
-                text: Strings.t("allClear", lang.language).toUpperCase()
-                color: Theme.onAlert
-                font.pixelSize: Theme.slideTitleSize
-                font.bold: true
-                font.letterSpacing: Theme.px(2)
-                wrapMode: Text.NoWrap
-                fontSizeMode: Text.HorizontalFit
-            }
+        AlertBadge {
+            id: badge
+            anchors.left: parent.left
+            width: Theme.slideBadgeSize
+            height: Theme.slideBadgeSize
+            category: "AllClear"
+            symbolColor: Theme.allClear
         }
         SteleText {
-            Layout.fillWidth: true
-            Layout.preferredHeight: implicitHeight
-            Layout.maximumHeight: card.height * 0.35
+            id: title
+            anchors.left: badge.right
+            anchors.leftMargin: Theme.gap
+            anchors.right: parent.right
+            anchors.verticalCenter: badge.verticalCenter
+            text: Strings.t("allClear", card.language).toUpperCase()
+            color: Theme.onAlert
+            font.pixelSize: Theme.allClearTitleSize
+            font.bold: true
+            font.letterSpacing: Theme.px(2)
+            elide: Text.ElideNone
+        }
+        PagedText {
+            id: headline
+            y: Math.max(badge.height, title.height) + Theme.gap
+            width: parent.width
+            maxHeight: (parent.height - y) * 0.45
             // The language version when there is one, else the cancel's own headline.
             text: card.field(card.t, "headline") !== "" ? card.field(card.t, "headline")
-                                                          : card.field(card.allClear, "headline")
+                                                        : card.field(card.allClear, "headline")
             color: Theme.onAlert
-            font.pixelSize: Theme.px(68)
+            font.pixelSize: Theme.allClearHeadlineSize
             font.bold: true
-            minimumPixelSize: Theme.headlineMinSize
-            fontSizeMode: Text.Fit
         }
-        SteleText {
-            Layout.fillWidth: true
-            Layout.fillHeight: true
-            Layout.preferredHeight: 0
+        PagedText {
+            id: description
+            y: headline.y + headline.height + Theme.gap
+            width: parent.width
+            maxHeight: (sender.visible ? sender.y : parent.height) - Theme.gap - y
             text: card.field(card.t, "description")
             color: Theme.onAlert
-            font.pixelSize: Theme.slideBodySize
-            minimumPixelSize: Theme.descriptionMinSize
-            fontSizeMode: Text.Fit
+            font.pixelSize: Theme.allClearTextSize
         }
-        SteleText {
-            Layout.fillWidth: true
+        PagedText {
+            id: sender
+            anchors.bottom: parent.bottom
+            width: parent.width
+            maxLines: 2
             text: card.field(card.t, "senderName")
             visible: text !== ""
             color: Theme.onAlert
-            font.pixelSize: Theme.slideSmallSize
-            maximumLineCount: 2
+            font.pixelSize: Theme.metaSize
         }
     }
 }

@@ -1,57 +1,87 @@
 import QtQuick
 import Stele
 
-// Persistent band for a moderate warning; the normal screen keeps running above it
-// (Main reserves the band's height at the bottom of the normal screen).
+// Persistent band for a moderate warning; the normal screen keeps running above it. Main
+// gives the band its implicitHeight (at most Theme.bannerMaxShare of the window) and keeps
+// the normal screen and its emergency numbers clear of it. Text at legible sizes, paged where
+// it does not fit, in the screen clock's language.
+// Portrait: pictogram, level and headline, the instruction below, the footer at the foot, the
+// QR code beside instruction and footer. Flat (landscape): the level line across the top,
+// headline and instruction side by side below it, the QR code in a column of its own.
 Rectangle {
     id: banner
 
     property var alert: ({})
+    property bool flat: false
 
     readonly property string severity: alert.severity !== undefined ? alert.severity
                                                                      : "Moderate"
     readonly property color fg: Theme.levelTextColor(severity)
     readonly property bool exercise: alert.exercise === true
-    readonly property var t: lang.current
-    readonly property int bandHeight: exercise ? Theme.px(64) : 0
-    // A flat band (landscape) has the QR code beside the headline, not below it.
-    readonly property bool flat: width > height * 3
+    readonly property var t: ScreenClock.pick(alert.texts)
+    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property int bandHeight: exercise ? Theme.bannerExerciseBandHeight : 0
+    readonly property real readUntil: ScreenClock.readUntil([label, headline, instruction, footer])
+
+    // The room the band asks for: the level line on one or two lines, headline on two,
+    // instruction on three, footer on two (each paged beyond when the window gives less).
+    readonly property real labelHeight: Math.min(label.naturalHeight, label.maxLines * label.lineStep)
+    readonly property real headlineHeight: Math.min(headline.naturalHeight, 2 * headline.lineStep)
+    readonly property real instructionHeight: Math.min(instruction.naturalHeight, 3 * instruction.lineStep)
+    readonly property real footerHeight: Math.min(footer.naturalHeight, 2 * footer.lineStep)
 
     function field(map: var, key: string): string {
         return map && map[key] !== undefined ? String(map[key]) : ""
     }
 
+    implicitHeight: content.y + Theme.gap
+                    + (flat ? Math.max(badge.height, labelHeight + Theme.smallGap
+                                                     + Math.max(headlineHeight, instructionHeight),
+                                       tabs.height + Theme.gap + qr.height - footerHeight - Theme.gap)
+                              + Theme.gap + footerHeight
+                            : Math.max(badge.height, labelHeight + Theme.smallGap + headlineHeight)
+                              + Theme.gap
+                              + Math.max(instructionHeight + Theme.gap + footerHeight, qr.height))
     color: Theme.levelColor(severity)
-
-    LanguageCycler {
-        id: lang
-        texts: banner.alert.texts !== undefined ? banner.alert.texts : []
-    }
 
     // Marks the edge to the normal content.
     Rectangle {
         id: edge
         y: banner.bandHeight
         width: parent.width
-        height: Theme.px(10)
+        height: Theme.edgeHeight
         color: Theme.exerciseBlack
     }
 
     Item {
         id: content
 
+        // Text below the heading: left of the QR code (and, flat, of the tabs above it).
+        readonly property real textWidth: qr.visible || (banner.flat && tabs.visible)
+                                          ? width - Math.max(qr.visible ? qr.width : 0,
+                                                             banner.flat ? tabs.width : 0)
+                                            - Theme.gap
+                                          : width
+        readonly property real textLeft: badge.width + Theme.gap
+        readonly property real footerTop: height - footer.height
+
+        // Mirror a box's x for right-to-left languages (anchors mirror by themselves).
+        function mx(x: real, w: real): real {
+            return banner.t.rtl === true ? width - x - w : x
+        }
+
         x: Theme.margin
         y: edge.y + edge.height + Theme.gap
         width: parent.width - 2 * Theme.margin
         height: parent.height - y - Theme.gap
-        LayoutMirroring.enabled: lang.rtl
+        LayoutMirroring.enabled: banner.t.rtl === true
         LayoutMirroring.childrenInherit: true
 
         AlertBadge {
             id: badge
             anchors.left: parent.left
-            width: Theme.px(150)
-            height: Theme.px(150)
+            width: Theme.bannerBadgeSize
+            height: Theme.bannerBadgeSize
             category: banner.field(banner.alert, "category")
             color: banner.fg
             symbolColor: banner.color
@@ -59,76 +89,77 @@ Rectangle {
         LanguageTabs {
             id: tabs
             anchors.right: parent.right
-            texts: lang.texts
-            current: lang.index
+            texts: banner.alert.texts !== undefined ? banner.alert.texts : []
+            current: banner.t
             color: banner.fg
             activeText: banner.color
         }
-        Column {
-            id: heading
-            anchors.left: badge.right
-            anchors.leftMargin: Theme.gap
-            anchors.right: tabs.visible ? tabs.left : parent.right
-            anchors.rightMargin: (tabs.visible ? Theme.gap : 0)
-                                 + (banner.flat && qr.visible ? qr.width + Theme.gap : 0)
-            spacing: Theme.px(6)
-
-            SteleText {
-                id: label
-                width: parent.width
-                text: [Strings.t(banner.severity, lang.language).toUpperCase(),
-                       banner.field(banner.t, "event")].filter(s => s !== "").join(" · ")
-                color: banner.fg
-                font.pixelSize: Theme.labelSize
-                font.bold: true
-                font.letterSpacing: Theme.px(2)
-                maximumLineCount: 2
-            }
-            FitText {
-                width: parent.width
-                maxHeight: Math.max(badge.height - label.height, content.height * 0.45 - label.height)
-                text: banner.field(banner.t, "headline")
-                color: banner.fg
-                font.pixelSize: Theme.bannerHeadlineSize
-                font.bold: true
-                minimumPixelSize: Theme.px(36)
-            }
-        }
-
-        QrCode {
-            id: qr
-            anchors.right: parent.right
-            anchors.bottom: parent.bottom
-            source: banner.field(banner.alert, "qrSource")
-            size: Theme.px(170)
-            caption: Strings.t("moreInfo", lang.language)
-            captionColor: banner.fg
-        }
-        SteleText {
-            id: footer
-            anchors.left: parent.left
-            anchors.bottom: parent.bottom
-            width: qr.visible ? parent.width - qr.width - Theme.gap : parent.width
-            text: [banner.field(banner.t, "senderName"),
-                   Strings.at("asOf", lang.language, banner.field(banner.alert, "sentTime")),
-                   banner.field(banner.t, "area")].filter(s => s !== "").join(" · ")
+        // Level and event
+        PagedText {
+            id: label
+            x: content.mx(content.textLeft, width)
+            width: (banner.flat ? content.textWidth
+                                : content.width - (tabs.visible ? tabs.width + Theme.gap : 0))
+                   - content.textLeft
+            maxLines: banner.flat ? 1 : 2
+            text: [Strings.t(banner.severity, banner.language).toUpperCase(),
+                   banner.field(banner.t, "event")].filter(s => s !== "").join(" · ")
             color: banner.fg
-            font.pixelSize: Theme.px(28)
-            maximumLineCount: 2
+            font.pixelSize: Theme.labelSize
+            font.bold: true
+        }
+        PagedText {
+            id: headline
+
+            x: content.mx(content.textLeft, width)
+            y: label.height + Theme.smallGap
+            width: banner.flat ? Math.round((content.textWidth - content.textLeft - 2 * Theme.gap) / 2)
+                               : label.width
+            maxLines: banner.flat ? 0 : 2
+            maxHeight: banner.flat ? content.footerTop - Theme.gap - y : Number.POSITIVE_INFINITY
+            text: banner.field(banner.t, "headline")
+            color: banner.fg
+            font.pixelSize: Theme.bannerHeadlineSize
+            font.bold: true
         }
         // Instruction first: it is what a passer-by can act on.
-        FitText {
+        PagedText {
             id: instruction
-            anchors.left: parent.left
-            y: Math.max(badge.height, heading.height) + Theme.gap
-            width: footer.width
-            maxHeight: Math.max(0, footer.y - y - Theme.smallGap)
+
+            readonly property real leftEdge: banner.flat ? content.textLeft + headline.width + 2 * Theme.gap
+                                                         : 0
+
+            x: content.mx(leftEdge, width)
+            y: banner.flat ? headline.y
+                           : Math.max(badge.height, headline.y + headline.height) + Theme.gap
+            width: content.textWidth - leftEdge
+            maxHeight: content.footerTop - Theme.gap - y
             text: banner.field(banner.t, "instruction") !== ""
                   ? banner.field(banner.t, "instruction")
                   : banner.field(banner.t, "description")
             color: banner.fg
             font.pixelSize: Theme.bannerTextSize
-            minimumPixelSize: Theme.px(24)
+        }
+        QrCode {
+            id: qr
+            anchors.right: parent.right
+            anchors.bottom: parent.bottom
+            source: banner.field(banner.alert, "qrSource")
+            size: Theme.qrSmallSize
+            caption: Strings.t("moreInfo", banner.language)
+            captionColor: banner.fg
+        }
+        PagedText {
+            id: footer
+            anchors.left: parent.left
+            anchors.bottom: parent.bottom
+            width: content.textWidth
+            maxLines: 2
+            text: [banner.field(banner.t, "senderName"),
+                   Strings.at("asOf", banner.language, banner.field(banner.alert, "sentTime")),
+                   banner.field(banner.t, "area")].filter(s => s !== "").join(" · ")
+            color: banner.fg
+            font.pixelSize: Theme.metaSize
         }
     }
 

@@ -1,25 +1,34 @@
 import QtQuick
 import Stele
 
-// Full-screen takeover for the top alert. Instruction before description; the other
-// active alerts are listed at the bottom. Portrait stacks the blocks, landscape puts
-// headline and instruction left of description, place, time and QR code.
-// Geometry is explicit (no Layouts): text heights feed back into positions, and
-// explicit bindings keep that one-directional.
+// Full-screen takeover for the top alert, every text at a size legible from where people
+// stand (Theme), paged where it does not fit (PagedText), in the screen clock's language.
+// Portrait stacks header, headline, instruction, description with place and time, and the
+// other alerts; landscape puts headline and instruction left, the rest right.
+// Geometry is explicit (no Layouts): text heights feed back into positions, and explicit
+// bindings keep that one-directional.
 Rectangle {
     id: crisis
 
     property var alert: ({})
     property var others: []
     property int othersMore: 0   // further alerts that do not fit the list (only counted)
+    // The listed alerts on the glass now (the list's current page), for the ack.
+    readonly property var listedShown: visible ? othersList.shownIds : []
     property int topInset: 0
 
     readonly property bool landscape: width > height
     readonly property bool exercise: alert.exercise === true
     readonly property string severity: alert.severity !== undefined ? alert.severity : "Extreme"
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property var t: lang.current
+    readonly property var t: ScreenClock.pick(alert.texts)
+    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property bool rtl: t.rtl === true
     readonly property int bandHeight: exercise ? Theme.exerciseBandHeight : 0
+    // When everything on this screen has been read once (the screen clock holds the language).
+    readonly property real readUntil: Math.max(
+        ScreenClock.readUntil([event, sender, headline, instruction, description, meta]),
+        othersList.visible ? othersList.readUntil : 0)
 
     function field(map: var, key: string): string {
         return map && map[key] !== undefined ? String(map[key]) : ""
@@ -27,37 +36,33 @@ Rectangle {
 
     color: Theme.levelColor(severity)
 
-    LanguageCycler {
-        id: lang
-        texts: crisis.alert.texts !== undefined ? crisis.alert.texts : []
-    }
-
     Item {
         id: content
 
         // Mirror a box's x for right-to-left languages (anchors mirror by themselves).
         function mx(x: real, w: real): real {
-            return lang.rtl ? width - x - w : x
+            return crisis.rtl ? width - x - w : x
         }
 
         x: Theme.margin
         y: crisis.topInset + crisis.bandHeight + Theme.gap
         width: crisis.width - 2 * Theme.margin
         height: crisis.height - y - crisis.bandHeight - Theme.gap
-        LayoutMirroring.enabled: lang.rtl
+        LayoutMirroring.enabled: crisis.rtl
         LayoutMirroring.childrenInherit: true
 
-        // Header: pictogram, level, event, sender, language tabs
+        // Header: pictogram, level, event, sender, language tabs (landscape: and the QR code)
         Item {
             id: header
             width: parent.width
-            height: Math.max(badge.height, heading.height)
+            height: Math.max(badge.height, heading.height,
+                             crisis.landscape && qr.visible ? qr.height : 0)
 
             AlertBadge {
                 id: badge
                 anchors.left: parent.left
-                width: Theme.pictogramSize
-                height: Theme.pictogramSize
+                width: crisis.landscape ? Theme.pictogramSmallSize : Theme.pictogramSize
+                height: width
                 category: crisis.field(crisis.alert, "category")
                 symbolColor: crisis.color
             }
@@ -65,8 +70,8 @@ Rectangle {
                 id: tabs
                 anchors.right: parent.right
                 anchors.top: parent.top
-                texts: lang.texts
-                current: lang.index
+                texts: crisis.alert.texts !== undefined ? crisis.alert.texts : []
+                current: crisis.t
                 color: crisis.fg
                 activeText: crisis.color
             }
@@ -74,36 +79,38 @@ Rectangle {
                 id: heading
                 anchors.left: badge.right
                 anchors.leftMargin: Theme.gap
-                anchors.right: tabs.visible ? tabs.left : parent.right
-                anchors.rightMargin: tabs.visible ? Theme.gap : 0
+                anchors.right: parent.right
+                anchors.rightMargin: (tabs.visible ? tabs.width + Theme.gap : 0)
+                                     + (crisis.landscape && qr.visible ? qr.width + Theme.gap : 0)
                 anchors.verticalCenter: parent.verticalCenter
                 spacing: Theme.px(4)
 
                 SteleText {
                     width: parent.width
-                    text: Strings.t(crisis.severity, lang.language).toUpperCase()
+                    text: Strings.t(crisis.severity, crisis.language).toUpperCase()
                     color: crisis.fg
                     font.pixelSize: Theme.severitySize
                     font.bold: true
                     font.letterSpacing: Theme.px(2)
-                    wrapMode: Text.NoWrap
-                    fontSizeMode: Text.HorizontalFit
+                    elide: Text.ElideNone
                 }
-                SteleText {
+                PagedText {
+                    id: event
                     width: parent.width
+                    maxLines: 1
                     text: crisis.field(crisis.t, "event")
                     visible: text !== ""
                     color: crisis.fg
                     font.pixelSize: Theme.eventSize
-                    maximumLineCount: 2
                 }
-                SteleText {
+                PagedText {
+                    id: sender
                     width: parent.width
+                    maxLines: 2
                     text: crisis.field(crisis.t, "senderName")
                     visible: text !== ""
                     color: crisis.fg
                     font.pixelSize: Theme.metaSize
-                    maximumLineCount: 2
                 }
             }
         }
@@ -112,22 +119,9 @@ Rectangle {
             id: divider
             y: header.height + Theme.smallGap
             width: parent.width
-            height: Theme.px(4)
+            height: Theme.ruleHeight
             color: crisis.fg
             opacity: 0.5
-        }
-
-        OthersList {
-            id: othersList
-            anchors.bottom: parent.bottom
-            width: parent.width
-            height: implicitHeight
-            alerts: crisis.others
-            more: crisis.othersMore
-            color: Theme.levelDeepColor(crisis.severity)
-            textColor: crisis.fg
-            language: lang.language
-            columns: crisis.landscape ? 2 : 1
         }
 
         Item {
@@ -139,28 +133,29 @@ Rectangle {
 
             y: divider.y + divider.height + Theme.gap
             width: parent.width
-            height: (othersList.visible ? othersList.y - Theme.gap : parent.height) - y
+            height: (!crisis.landscape && othersList.visible ? othersList.y - Theme.gap
+                                                             : parent.height) - y
 
-            FitText {
+            PagedText {
                 id: headline
                 x: content.mx(0, width)
                 width: body.leftWidth
-                maxHeight: body.height * (crisis.landscape ? 0.38 : 0.25)
+                maxHeight: body.height * (crisis.landscape ? 0.4 : 0.28)
                 text: crisis.field(crisis.t, "headline")
                 color: crisis.fg
                 font.pixelSize: Theme.headlineSize
                 font.bold: true
-                minimumPixelSize: Theme.headlineMinSize
-                lineHeight: 1.05
             }
 
             Rectangle {
                 id: instructionCard
 
                 readonly property real chrome: 2 * Theme.gap + label.height + Theme.smallGap
-                readonly property real cap: crisis.landscape
-                                            ? body.height - headline.height - Theme.gap
-                                            : body.height * 0.4
+                // Portrait: what the description, place and time need (three lines of the
+                // description at least) stays free below the instruction.
+                readonly property real reserve: crisis.landscape ? 0
+                    : Math.min(info.naturalHeight, Math.max(info.minimumHeight, body.height * 0.25))
+                                                                 + Theme.gap
 
                 x: content.mx(0, width)
                 y: headline.height + Theme.gap
@@ -175,35 +170,45 @@ Rectangle {
                     x: Theme.gap
                     y: Theme.gap
                     width: parent.width - 2 * Theme.gap
-                    text: Strings.t("whatToDo", lang.language).toUpperCase()
+                    text: Strings.t("whatToDo", crisis.language).toUpperCase()
                     color: crisis.color
                     font.pixelSize: Theme.labelSize
                     font.bold: true
                     font.letterSpacing: Theme.px(2)
-                    wrapMode: Text.NoWrap
-                    fontSizeMode: Text.HorizontalFit
+                    elide: Text.ElideNone
                 }
-                FitText {
+                PagedText {
                     id: instruction
                     x: Theme.gap
                     y: label.y + label.height + Theme.smallGap
                     width: parent.width - 2 * Theme.gap
-                    maxHeight: Math.max(0, instructionCard.cap - instructionCard.chrome)
+                    maxHeight: body.height - instructionCard.y - instructionCard.chrome
+                               - instructionCard.reserve
                     text: crisis.field(crisis.t, "instruction")
                     color: Theme.instructionText
                     font.pixelSize: Theme.instructionSize
                     font.bold: true
-                    minimumPixelSize: Theme.instructionMinSize
                 }
             }
 
-            // Situation, place, time, link. Portrait: the QR code beside the text;
-            // landscape: the right column, QR code at its foot.
+            // Situation, place and time. Portrait: below the instruction, the QR code beside
+            // them; landscape: the right column, the other alerts below them.
             Item {
                 id: info
 
                 readonly property real textWidth: !crisis.landscape && qr.visible
                                                   ? width - qr.width - Theme.gap : width
+                readonly property real naturalHeight: (description.text !== ""
+                                                       ? description.naturalHeight + Theme.gap : 0)
+                                                      + meta.height
+                readonly property real minimumHeight: (description.text !== ""
+                                                       ? 3 * description.lineStep + Theme.gap : 0)
+                                                      + meta.height
+                // Two lines of the description at least: the other alerts page to leave them.
+                readonly property real descriptionMinimum: description.text !== ""
+                    ? Math.min(description.naturalHeight, 2 * description.lineStep) + Theme.gap : 0
+                readonly property real bottomEdge: crisis.landscape && othersList.visible
+                                               ? othersList.y - body.y - Theme.gap : body.height
 
                 x: content.mx(body.rightX, width)
                 y: crisis.landscape ? 0
@@ -211,66 +216,68 @@ Rectangle {
                                        ? instructionCard.y + instructionCard.height
                                        : headline.height) + Theme.gap
                 width: body.width - body.rightX
-                height: body.height - y
+                height: bottomEdge - y
 
-                FitText {
+                PagedText {
                     id: description
                     anchors.left: parent.left
                     width: info.textWidth
-                    maxHeight: Math.max(0, (crisis.landscape && qr.visible
-                                            ? Math.min(meta.y, qr.y) : meta.y) - Theme.gap)
+                    maxHeight: Math.max(0, meta.y - Theme.gap)
                     text: crisis.field(crisis.t, "description")
                     color: crisis.fg
                     font.pixelSize: Theme.descriptionSize
-                    minimumPixelSize: Theme.descriptionMinSize
-                    lineHeight: 1.1
                 }
-                Column {
+                PagedText {
                     id: meta
+
+                    readonly property string place: crisis.field(crisis.t, "area")
+                    readonly property string onset: crisis.field(crisis.alert, "onsetTime")
+
                     anchors.left: parent.left
                     anchors.bottom: parent.bottom
-                    width: qr.visible ? info.width - qr.width - Theme.gap : info.width
-                    spacing: Theme.px(8)
-
-                    SteleText {
-                        readonly property string area: crisis.field(crisis.t, "area")
-                        width: parent.width
-                        visible: area !== ""
-                        text: Strings.t("area", lang.language) + ": " + area
-                        color: crisis.fg
-                        font.pixelSize: Theme.metaSize
-                        font.bold: true
-                        maximumLineCount: 3
-                    }
-                    SteleText {
-                        readonly property string time: crisis.field(crisis.alert, "onsetTime")
-                        width: parent.width
-                        visible: time !== ""
-                        text: Strings.at("onset", lang.language, time)
-                        color: crisis.fg
-                        font.pixelSize: Theme.metaSize
-                        font.bold: true
-                        maximumLineCount: 2
-                    }
-                    SteleText {
-                        width: parent.width
-                        text: Strings.at("asOf", lang.language, crisis.field(crisis.alert, "sentTime"))
-                        color: crisis.fg
-                        font.pixelSize: Theme.metaSize
-                        maximumLineCount: 2
-                    }
-                }
-                QrCode {
-                    id: qr
-                    anchors.right: parent.right
-                    anchors.bottom: parent.bottom
-                    source: crisis.field(crisis.alert, "qrSource")
-                    size: crisis.landscape ? Theme.px(220) : Theme.qrSize
-                    caption: Strings.t("moreInfo", lang.language)
-                    captionColor: crisis.fg
+                    width: info.textWidth
+                    maxLines: crisis.landscape ? 3 : 4
+                    text: [place !== "" ? Strings.t("area", crisis.language) + ": " + place : "",
+                           onset !== "" ? Strings.at("onset", crisis.language, onset) : "",
+                           Strings.at("asOf", crisis.language, crisis.field(crisis.alert, "sentTime"))]
+                          .filter(line => line !== "").join("\n")
+                    color: crisis.fg
+                    font.pixelSize: Theme.metaSize
                 }
             }
         }
+
+        OthersList {
+            id: othersList
+            x: content.mx(crisis.landscape ? body.rightX : 0, width)
+            y: content.height - height
+            width: crisis.landscape ? body.width - body.rightX : content.width
+            height: implicitHeight
+            maxHeight: crisis.landscape ? content.height - body.y - info.descriptionMinimum
+                                          - meta.height - Theme.gap
+                                        : content.height * 0.22
+            alerts: crisis.others
+            more: crisis.othersMore
+            color: Theme.levelDeepColor(crisis.severity)
+            textColor: crisis.fg
+            language: crisis.language
+            columns: 1
+            perPage: crisis.landscape ? 2 : 3
+        }
+    }
+
+    // The official link as a QR code: portrait at the foot of the situation text, beside place
+    // and time; landscape in the header, where it takes no room from the text.
+    QrCode {
+        id: qr
+        x: content.x + content.mx(crisis.landscape
+                                  ? content.width - (tabs.visible ? tabs.width + Theme.gap : 0) - width
+                                  : body.width - width, width)
+        y: content.y + (crisis.landscape ? 0 : body.y + info.y + info.height - height)
+        source: crisis.field(crisis.alert, "qrSource")
+        size: crisis.landscape ? Theme.qrSmallSize : Theme.qrSize
+        caption: Strings.t("moreInfo", crisis.language)
+        captionColor: crisis.fg
     }
 
     ExerciseMarking {

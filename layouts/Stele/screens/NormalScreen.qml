@@ -3,8 +3,9 @@ pragma ComponentBehavior: Bound
 import QtQuick
 import Stele
 
-// The everyday rotation: city, clock and date beside rotating slides. Minor alerts join
-// the rotation as slides; an all-clear card covers the slides while it is shown.
+// The everyday rotation: city, clock and date beside rotating slides, the emergency numbers
+// always in view. Minor alerts join the rotation as slides, each staying until it has been
+// read; an all-clear card covers the slides while it is shown.
 Rectangle {
     id: normal
 
@@ -18,14 +19,32 @@ Rectangle {
 
     readonly property bool landscape: width > height
     readonly property bool showAllClear: allClear.headline !== undefined
-    readonly property int slideCount: 3 + loopAlerts.length
+    readonly property int firstAlertSlide: 1
+    readonly property int slideCount: firstAlertSlide + loopAlerts.length
     property int slideIndex: 0
     readonly property int currentSlide: slideIndex % slideCount
+    property real slideSince: Date.now()
+    // An alert slide stays until it has been read, the others rotationSeconds.
+    readonly property real slideUntil: {
+        const slide = currentSlide >= firstAlertSlide && alertSlides.count > 0
+                      ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
+        return Math.max(slideSince + rotationSeconds * 1000, slide ? slide.readUntil : 0)
+    }
+    // When what is shown has been read (the screen clock holds its language until then).
+    readonly property real readUntil: {
+        if (showAllClear)
+            return allClearCard.readUntil
+        const slide = currentSlide >= firstAlertSlide && alertSlides.count > 0
+                      ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
+        return slide ? slide.readUntil : 0
+    }
     property date now: new Date()
     // The alert whose slide is on the glass now ("" for none): the kiosk acks it as a slide.
-    readonly property string shownAlert: visible && !showAllClear && currentSlide >= 3
-                                         && currentSlide - 3 < loopAlerts.length
-                                         ? String(loopAlerts[currentSlide - 3].identifier) : ""
+    readonly property string shownAlert: visible && !showAllClear
+                                         && currentSlide >= firstAlertSlide
+                                         && currentSlide - firstAlertSlide < loopAlerts.length
+                                         ? String(loopAlerts[currentSlide - firstAlertSlide].identifier)
+                                         : ""
     property var knownAlerts: []
 
     signal alertSlideShown(string identifier)
@@ -36,8 +55,10 @@ Rectangle {
         const ids = loopAlerts.map(a => String(a.identifier))
         const fresh = ids.findIndex(id => knownAlerts.indexOf(id) < 0)
         knownAlerts = ids
-        if (fresh >= 0)
-            slideIndex = 3 + fresh
+        if (fresh >= 0) {
+            slideIndex = firstAlertSlide + fresh
+            slideSince = Date.now()
+        }
     }
 
     color: Theme.background
@@ -49,11 +70,15 @@ Rectangle {
         triggeredOnStart: true
         onTriggered: normal.now = new Date()
     }
-    Timer {
-        interval: Math.max(1, normal.rotationSeconds) * 1000
-        running: normal.slideCount > 1 && !normal.showAllClear
-        repeat: true
-        onTriggered: normal.slideIndex = (normal.currentSlide + 1) % normal.slideCount
+    Connections {
+        target: ScreenClock
+        enabled: normal.visible && normal.slideCount > 1 && !normal.showAllClear
+        function onNowChanged() {
+            if (ScreenClock.now >= normal.slideUntil) {
+                normal.slideIndex = (normal.currentSlide + 1) % normal.slideCount
+                normal.slideSince = ScreenClock.now
+            }
+        }
     }
 
     // City, time and date
@@ -68,6 +93,7 @@ Rectangle {
         color: Theme.backgroundDeep
 
         Column {
+            id: clockColumn
             anchors.left: parent.left
             anchors.right: parent.right
             anchors.margins: Theme.margin
@@ -75,6 +101,7 @@ Rectangle {
             spacing: Theme.smallGap
 
             Row {
+                id: cityRow
                 width: parent.width
                 spacing: Theme.smallGap
 
@@ -101,15 +128,21 @@ Rectangle {
             }
             SteleText {
                 width: parent.width
-                height: Theme.clockSize * 1.05
+                // Smaller where the column is short (a small landscape panel with a banner).
+                height: Math.max(Theme.clockSize * 0.3,
+                                 Math.min(Theme.clockSize * 1.05,
+                                          header.height - 2 * Theme.smallGap - cityRow.height
+                                          - date.height - 2 * clockColumn.spacing))
                 text: Qt.formatTime(normal.now, "HH:mm")
                 font.pixelSize: Theme.clockSize
+                minimumPixelSize: Theme.px(40)
                 font.bold: true
                 wrapMode: Text.NoWrap
                 fontSizeMode: Text.Fit
                 verticalAlignment: Text.AlignVCenter
             }
             SteleText {
+                id: date
                 width: parent.width
                 text: normal.now.toLocaleDateString(Qt.locale("de_DE"),
                                                     normal.landscape ? "dddd,\nd. MMMM yyyy"
@@ -126,33 +159,28 @@ Rectangle {
         x: normal.landscape ? header.width + Theme.margin : Theme.margin
         y: normal.landscape ? normal.topInset + Theme.margin : header.y + header.height + Theme.margin
         width: normal.width - x - Theme.margin
-        height: (emergency.visible && !normal.landscape ? emergency.y : normal.height
-                 - normal.bottomInset) - y - dots.height - 2 * Theme.gap
+        height: (normal.landscape ? normal.height - normal.bottomInset : emergency.y)
+                - y - (dots.visible ? dots.height + Theme.gap : 0) - Theme.gap
 
         WelcomeSlide {
             anchors.fill: parent
             city: normal.city
             active: normal.currentSlide === 0 && !normal.showAllClear
         }
-        EventsSlide {
-            anchors.fill: parent
-            active: normal.currentSlide === 1 && !normal.showAllClear
-        }
-        TransitSlide {
-            anchors.fill: parent
-            active: normal.currentSlide === 2 && !normal.showAllClear
-        }
         Repeater {
+            id: alertSlides
             model: normal.loopAlerts
             delegate: AlertSlide {
                 required property var modelData
                 required property int index
                 anchors.fill: parent
                 alert: modelData
-                active: normal.currentSlide === 3 + index && !normal.showAllClear
+                active: normal.currentSlide === normal.firstAlertSlide + index
+                        && !normal.showAllClear
             }
         }
         AllClearCard {
+            id: allClearCard
             anchors.fill: parent
             allClear: normal.allClear
             visible: normal.showAllClear
@@ -163,37 +191,39 @@ Rectangle {
         id: dots
         anchors.horizontalCenter: stage.horizontalCenter
         y: stage.y + stage.height + Theme.gap
-        height: Theme.px(20)
+        height: Theme.dotSize
         spacing: Theme.px(18)
-        visible: !normal.showAllClear
+        visible: !normal.showAllClear && normal.slideCount > 1
 
         Repeater {
             model: normal.slideCount
             delegate: Rectangle {
                 required property int index
-                width: index === normal.currentSlide ? Theme.px(56) : Theme.px(20)
-                height: Theme.px(20)
+                width: index === normal.currentSlide ? Theme.dotActiveWidth : Theme.dotSize
+                height: Theme.dotSize
                 radius: height / 2
-                color: index >= 3 ? Theme.minor : Theme.accent
+                color: index >= normal.firstAlertSlide ? Theme.minor : Theme.accent
                 opacity: index === normal.currentSlide ? 1 : 0.35
             }
         }
     }
 
-    // Emergency numbers: always useful, and they make an idle stele look cared for.
+    // Emergency numbers: always in view, also above a banner (Main keeps them clear of it).
     Rectangle {
         id: emergency
+        objectName: "emergencyNumbers"
         x: 0
         y: normal.height - normal.bottomInset - height
         width: normal.landscape ? header.width : normal.width
-        height: Theme.px(96)
-        visible: normal.landscape || normal.bottomInset === 0
+        height: numbers.implicitHeight + 2 * Theme.smallGap
         color: Theme.surface
 
-        Row {
-            anchors.centerIn: parent
-            // Shrink as a whole rather than cut a number off in a narrow column.
-            scale: Math.min(1, (emergency.width - 2 * Theme.smallGap) / Math.max(1, implicitWidth))
+        // Legible-size numbers wrap onto a second row in a narrow column, never shrink.
+        Flow {
+            id: numbers
+            x: Math.max(Theme.smallGap, (parent.width - implicitWidth) / 2)
+            y: Theme.smallGap
+            width: parent.width - 2 * Theme.smallGap
             spacing: Theme.gap
             Repeater {
                 model: [{ "label": "Notruf", "number": "112" },
@@ -207,15 +237,17 @@ Rectangle {
                         anchors.baseline: number.baseline
                         text: entry.modelData.label
                         color: Theme.textMuted
-                        font.pixelSize: Theme.px(30)
+                        font.pixelSize: Theme.emergencyLabelSize
                         wrapMode: Text.NoWrap
+                        elide: Text.ElideNone
                     }
                     SteleText {
                         id: number
                         text: entry.modelData.number
-                        font.pixelSize: Theme.px(40)
+                        font.pixelSize: Theme.emergencyNumberSize
                         font.bold: true
                         wrapMode: Text.NoWrap
+                        elide: Text.ElideNone
                     }
                 }
             }

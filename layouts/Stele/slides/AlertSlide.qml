@@ -1,8 +1,9 @@
 import QtQuick
-import QtQuick.Layouts
 import Stele
 
-// A minor alert (layout "loop") as one page of the normal rotation.
+// A minor alert (layout "loop") as one page of the normal rotation, at legible sizes, paged
+// where it does not fit, in the screen clock's language. The rotation stays on it until it
+// has been read (readUntil).
 SlideBase {
     id: slide
 
@@ -12,15 +13,13 @@ SlideBase {
     readonly property color fill: Theme.levelColor(severity)
     readonly property color fg: Theme.levelTextColor(severity)
     readonly property bool exercise: alert.exercise === true
-    readonly property var t: lang.current
+    readonly property var t: ScreenClock.pick(alert.texts)
+    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property real readUntil: ScreenClock.readUntil([event, headline, instruction,
+                                                             description, footer])
 
     function field(map: var, key: string): string {
         return map && map[key] !== undefined ? String(map[key]) : ""
-    }
-
-    LanguageCycler {
-        id: lang
-        texts: slide.alert.texts !== undefined ? slide.alert.texts : []
     }
 
     Rectangle {
@@ -28,86 +27,105 @@ SlideBase {
         anchors.fill: parent
         radius: Theme.radius
         color: slide.fill
-        clip: true
 
-        ColumnLayout {
+        Item {
+            id: content
             anchors.fill: parent
             anchors.margins: Theme.gap * 1.25
             anchors.topMargin: Theme.gap * 1.25 + (slide.exercise ? marking.bandHeight : 0)
             anchors.bottomMargin: Theme.gap * 1.25 + (slide.exercise ? marking.bandHeight : 0)
-            spacing: Theme.gap
-            LayoutMirroring.enabled: lang.rtl
+            LayoutMirroring.enabled: slide.t.rtl === true
             LayoutMirroring.childrenInherit: true
 
-            RowLayout {
-                Layout.fillWidth: true
-                spacing: Theme.gap
+            AlertBadge {
+                id: badge
+                anchors.left: parent.left
+                width: Theme.slideBadgeSize
+                height: Theme.slideBadgeSize
+                category: slide.field(slide.alert, "category")
+                color: slide.fg
+                symbolColor: slide.fill
+            }
+            Column {
+                id: heading
+                anchors.left: badge.right
+                anchors.leftMargin: Theme.gap
+                anchors.right: parent.right
+                anchors.verticalCenter: badge.verticalCenter
+                spacing: Theme.px(4)
 
-                AlertBadge {
-                    Layout.preferredWidth: Theme.px(130)
-                    Layout.preferredHeight: Theme.px(130)
-                    category: slide.field(slide.alert, "category")
+                SteleText {
+                    width: parent.width
+                    text: Strings.t(slide.severity, slide.language).toUpperCase()
                     color: slide.fg
-                    symbolColor: slide.fill
+                    font.pixelSize: Theme.labelSize
+                    font.bold: true
+                    font.letterSpacing: Theme.px(2)
+                    elide: Text.ElideNone
                 }
-                ColumnLayout {
-                    Layout.fillWidth: true
-                    spacing: Theme.px(4)
-                    SteleText {
-                        Layout.fillWidth: true
-                        text: Strings.t(slide.severity, lang.language).toUpperCase()
-                        color: slide.fg
-                        font.pixelSize: Theme.labelSize
-                        font.bold: true
-                        font.letterSpacing: Theme.px(2)
-                        wrapMode: Text.NoWrap
-                    }
-                    SteleText {
-                        Layout.fillWidth: true
-                        text: slide.field(slide.t, "event")
-                        color: slide.fg
-                        font.pixelSize: Theme.slideBodySize
-                        maximumLineCount: 2
-                    }
+                PagedText {
+                    id: event
+                    width: parent.width
+                    maxLines: 2
+                    text: slide.field(slide.t, "event")
+                    color: slide.fg
+                    font.pixelSize: Theme.eventSize
                 }
             }
-            SteleText {
-                Layout.fillWidth: true
-                Layout.preferredHeight: implicitHeight
-                Layout.maximumHeight: slide.height * 0.3
+            PagedText {
+                id: headline
+
+                readonly property real topEdge: Math.max(badge.height, heading.height) + Theme.gap
+
+                y: topEdge
+                width: parent.width
+                maxHeight: (footer.y - topEdge) * 0.35
                 text: slide.field(slide.t, "headline")
                 color: slide.fg
-                font.pixelSize: Theme.slideTitleSize
+                font.pixelSize: Theme.headlineSize
                 font.bold: true
-                minimumPixelSize: Theme.headlineMinSize
-                fontSizeMode: Text.Fit
             }
-            SteleText {
-                Layout.fillWidth: true
-                Layout.fillHeight: true
-                Layout.preferredHeight: 0
-                text: [slide.field(slide.t, "instruction"), slide.field(slide.t, "description")]
-                      .filter(s => s !== "").join("\n\n")
+            PagedText {
+                id: instruction
+                y: headline.y + headline.height + (headline.height > 0 ? Theme.gap : 0)
+                width: parent.width
+                // Three lines of the description stay free below, when there is one.
+                maxHeight: footer.y - Theme.gap - y
+                           - (description.text !== ""
+                              ? Math.min(description.naturalHeight, 3 * description.lineStep)
+                                + Theme.gap
+                              : 0)
+                text: slide.field(slide.t, "instruction")
                 color: slide.fg
-                font.pixelSize: Theme.slideBodySize
-                minimumPixelSize: Theme.descriptionMinSize
-                fontSizeMode: Text.Fit
+                font.pixelSize: Theme.instructionSize
+                font.bold: true
             }
-            SteleText {
-                Layout.fillWidth: true
+            PagedText {
+                id: description
+                y: instruction.y + instruction.height + (instruction.height > 0 ? Theme.gap : 0)
+                width: parent.width
+                maxHeight: footer.y - Theme.gap - y
+                text: slide.field(slide.t, "description")
+                color: slide.fg
+                font.pixelSize: Theme.descriptionSize
+            }
+            PagedText {
+                id: footer
+                anchors.bottom: parent.bottom
+                width: parent.width
+                maxLines: 2
                 text: [slide.field(slide.t, "senderName"),
-                       Strings.at("asOf", lang.language, slide.field(slide.alert, "sentTime"))]
-                      .filter(s => s !== "").join(" · ")
+                       Strings.at("asOf", slide.language, slide.field(slide.alert, "sentTime")),
+                       slide.field(slide.t, "area")].filter(s => s !== "").join(" · ")
                 color: slide.fg
-                font.pixelSize: Theme.slideSmallSize
-                maximumLineCount: 2
+                font.pixelSize: Theme.metaSize
             }
         }
 
         ExerciseMarking {
             id: marking
             anchors.fill: parent
-            bandHeight: Theme.px(64)
+            bandHeight: Theme.bannerExerciseBandHeight
             visible: slide.exercise
         }
     }

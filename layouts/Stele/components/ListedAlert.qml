@@ -1,0 +1,51 @@
+import QtQuick
+import Stele
+
+// One alert in OthersList: its level colour and pictogram, and its headline in the screen's
+// language (two lines at most, paged beyond).
+Item {
+    id: row
+
+    required property var modelData
+    property color textColor: Theme.onAlert
+    property int maxLines: 2
+
+    readonly property var t: ScreenClock.pick(modelData.texts)
+    readonly property string severity: String(modelData.severity)
+    property alias headline: headline
+
+    implicitHeight: Math.max(plate.height, headline.height)
+    LayoutMirroring.enabled: t.rtl === true
+    LayoutMirroring.childrenInherit: true
+
+    Rectangle {
+        id: plate
+        anchors.left: parent.left
+        width: Theme.othersBadgeSize
+        height: Theme.othersBadgeSize
+        radius: Theme.px(10)
+        color: Theme.levelColor(row.severity)
+        border.color: "white"
+        border.width: Theme.tabBorder
+
+        Pictogram {
+            anchors.fill: parent
+            anchors.margins: parent.width * 0.18
+            category: String(row.modelData.category)
+            color: Theme.levelTextColor(row.severity)
+            knockout: parent.color
+        }
+    }
+    PagedText {
+        id: headline
+        anchors.left: plate.right
+        anchors.leftMargin: Theme.smallGap
+        anchors.right: parent.right
+        maxLines: row.maxLines
+        text: (row.modelData.exercise === true ? Strings.exercise + ": " : "")
+              + (row.t.headline !== undefined ? String(row.t.headline) : "")
+        color: row.textColor
+        font.pixelSize: Theme.othersSize
+        font.bold: true
+    }
+}
