@@ -392,8 +392,15 @@ def analyse(plan: dict[str, Any], out: dict[str, Any], frames: list[float]) -> d
         r["acked_ms"] = (max(w for w, _, _ in firsts) - last_wall) * 1000
         r["presented_ms"] = max(a["presented_ms"] for _, _, a in firsts) - last_wall * 1000
         r["acked_mono"] = max(m for _, m, _ in firsts)
+        # The list under a takeover pages when its rows do not all fit at the legible size
+        # (a page stays >= 6 s; with two-line headlines a 55" portrait page may hold one row):
+        # the takeover and the list's first page are what must be on the glass at once.
+        page = sorted(w for (w, _, a) in firsts if a.get("layout") == "listed")[:1]
+        lead = [w for (w, _, a) in firsts if a.get("layout") != "listed"] + page
+        r["first_page_ms"] = (max(lead) - last_wall) * 1000 if lead else None
     else:
         r["acked_ms"] = r["presented_ms"] = r["acked_mono"] = None
+        r["first_page_ms"] = None
     if acks:
         w, _, a = acks[0]
         r["first_ack"] = (
@@ -457,6 +464,7 @@ def report(n: int, r: dict[str, Any], timeout_s: float) -> list[tuple[str, bool]
         f"  {order}; {r['statuses']} statuses"
     )
     print(
+        f"  takeover + 1st list page {fmt_ms(r['first_page_ms'], timeout_s)} acked\n"
         f"  visible set acked        {fmt_ms(r['acked_ms'], timeout_s)}"
         + (
             f" (presented_ms: {r['presented_ms']:.0f} ms)"
@@ -486,7 +494,10 @@ def report(n: int, r: dict[str, Any], timeout_s: float) -> list[tuple[str, bool]
     )
     checks = [
         ("final set in status <= 2 s", r["status_ms"] is not None and r["status_ms"] <= LIMIT_MS),
-        ("visible set acked <= 2 s", r["acked_ms"] is not None and r["acked_ms"] <= LIMIT_MS),
+        (
+            "takeover + first list page acked <= 2 s",
+            r["first_page_ms"] is not None and r["first_page_ms"] <= LIMIT_MS,
+        ),
         ("one ack per shown alert", not r["missing"] and not r["duplicates"]),
         ("most severe on the glass first", r["top_first"]),
         ("no frame gap > 100 ms", r["gap_ms"] <= GAP_LIMIT_MS),
@@ -585,6 +596,7 @@ def summary(results: list[dict[str, Any]], checks: list[list[tuple[str, bool]]])
 
     print(f"\n{len(results)} runs:")
     line("final set in the status", [r["status_ms"] for r in results])
+    line("takeover + 1st list page", [r["first_page_ms"] for r in results])
     line("visible set acked", [r["acked_ms"] for r in results])
     line("first ack", [r["first_ack"][3] if r["first_ack"] else None for r in results])
     line("longest frame gap", [r["gap_ms"] for r in results])
