@@ -13,6 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
+from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
 from stele.domain.text import soft_hyphens
@@ -21,15 +22,16 @@ from stele.ui.qr import qr_source
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
 
 
-def _readonly(type_: type | str, attr: str, signal: Signal) -> Property:
-    def getter(self: ScreenBridge) -> Any:
-        return getattr(self, attr)
+# The QML module the bridge belongs to: `import Stele` knows `ScreenBridge`, and its
+# properties are in layouts/Stele/bridge.qmltypes (`./dev qmltypes`) for qmllint.
+QML_IMPORT_NAME = "Stele"
+QML_IMPORT_MAJOR_VERSION = 1
+QML_IMPORT_MINOR_VERSION = 0
 
-    # A QML type name ("QVariantMap") where no Python type says it; the stubs want a type.
-    return Property(type_, getter, notify=signal)  # type: ignore[arg-type]
 
-
-class ScreenBridge(QObject):
+@QmlElement
+@QmlUncreatable("the application creates the bridge and hands it to Main")
+class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a class in the stubs
     """Everything the QML layouts show, as properties (see `apply`)."""
 
     modeChanged = Signal()
@@ -53,28 +55,82 @@ class ScreenBridge(QObject):
     languagesChanged = Signal()
     diagonalInchChanged = Signal()
 
-    mode = _readonly(str, "_mode", modeChanged)
-    top = _readonly("QVariantMap", "_top", topChanged)
-    others = _readonly("QVariantList", "_others", othersChanged)  # listed under the takeover
-    othersMore = _readonly(
-        "int", "_others_more", othersMoreChanged
-    )  # listed alerts that do not fit
-    banner = _readonly("QVariantMap", "_banner", bannerChanged)
-    loopAlerts = _readonly("QVariantList", "_loop_alerts", loopAlertsChanged)
-    allClear = _readonly("QVariantMap", "_all_clear", allClearChanged)
-    connected = _readonly(bool, "_connected", connectedChanged)
-    staleText = _readonly(str, "_stale_text", staleTextChanged)
-    city = _readonly(str, "_city", cityChanged)
-    deviceId = _readonly(str, "_device_id", deviceIdChanged)
-    identify = _readonly(bool, "_identify", identifyChanged)
-    blanked = _readonly(bool, "_blanked", blankedChanged)
-    rotationSeconds = _readonly(int, "_rotation_seconds", rotationSecondsChanged)
-    warmingUp = _readonly(bool, "_warming_up", warmingUpChanged)
-    logo = _readonly(str, "_logo", logoChanged)  # file URL of the city's logo, or ""
-    # The languages the whole screen turns through together (ScreenModel.language_cycle).
-    languages = _readonly("QVariantList", "_languages", languagesChanged)
-    # Visible diagonal of the panel: with the window's pixels it gives the letter sizes.
-    diagonalInch = _readonly(float, "_diagonal_inch", diagonalInchChanged)
+    @Property(str, notify=modeChanged)
+    def mode(self) -> str:
+        return self._mode
+
+    @Property("QVariantMap", notify=topChanged)  # type: ignore[arg-type]
+    def top(self) -> dict[str, Any]:
+        return self._top
+
+    @Property("QVariantList", notify=othersChanged)  # type: ignore[arg-type]
+    def others(self) -> list[Any]:
+        """Listed under the takeover."""
+        return self._others
+
+    @Property(int, notify=othersMoreChanged)
+    def othersMore(self) -> int:
+        """Listed alerts that do not fit."""
+        return self._others_more
+
+    @Property("QVariantMap", notify=bannerChanged)  # type: ignore[arg-type]
+    def banner(self) -> dict[str, Any]:
+        return self._banner
+
+    @Property("QVariantList", notify=loopAlertsChanged)  # type: ignore[arg-type]
+    def loopAlerts(self) -> list[Any]:
+        return self._loop_alerts
+
+    @Property("QVariantMap", notify=allClearChanged)  # type: ignore[arg-type]
+    def allClear(self) -> dict[str, Any]:
+        return self._all_clear
+
+    @Property(bool, notify=connectedChanged)
+    def connected(self) -> bool:
+        return self._connected
+
+    @Property(str, notify=staleTextChanged)
+    def staleText(self) -> str:
+        return self._stale_text
+
+    @Property(str, notify=cityChanged)
+    def city(self) -> str:
+        return self._city
+
+    @Property(str, notify=deviceIdChanged)
+    def deviceId(self) -> str:
+        return self._device_id
+
+    @Property(bool, notify=identifyChanged)
+    def identify(self) -> bool:
+        return self._identify
+
+    @Property(bool, notify=blankedChanged)
+    def blanked(self) -> bool:
+        return self._blanked
+
+    @Property(int, notify=rotationSecondsChanged)
+    def rotationSeconds(self) -> int:
+        return self._rotation_seconds
+
+    @Property(bool, notify=warmingUpChanged)
+    def warmingUp(self) -> bool:
+        return self._warming_up
+
+    @Property(str, notify=logoChanged)
+    def logo(self) -> str:
+        """File URL of the city's logo, or ""."""
+        return self._logo
+
+    @Property("QVariantList", notify=languagesChanged)  # type: ignore[arg-type]
+    def languages(self) -> list[Any]:
+        """The languages the whole screen turns through together (ScreenModel.language_cycle)."""
+        return self._languages
+
+    @Property(float, notify=diagonalInchChanged)
+    def diagonalInch(self) -> float:
+        """Visible diagonal of the panel: with the window's pixels it gives the letter sizes."""
+        return self._diagonal_inch
 
     def __init__(
         self,
