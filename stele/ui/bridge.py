@@ -1,6 +1,7 @@
 """ScreenBridge: the domain's ScreenModel as QML properties.
 
-Python hands QML plain maps and lists (never dataclasses); every property has its own
+Python hands QML plain maps and lists (never dataclasses), and the alert lists as list
+models (stele/ui/models.py, a role per field); every other property has its own
 NOTIFY signal and setters compare before emitting, so re-applying an unchanged screen
 repaints nothing. Use from the GUI thread only: callers on other threads (paho) must hop
 through a queued signal first.
@@ -17,6 +18,7 @@ from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
 from stele.domain.text import soft_hyphens
+from stele.ui.models import AlertListModel
 from stele.ui.qr import qr_source
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
@@ -36,10 +38,8 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
 
     modeChanged = Signal()
     topChanged = Signal()
-    othersChanged = Signal()
     othersMoreChanged = Signal()
     bannerChanged = Signal()
-    loopAlertsChanged = Signal()
     allClearChanged = Signal()
     connectedChanged = Signal()
     staleTextChanged = Signal()
@@ -63,8 +63,8 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     def top(self) -> dict[str, Any]:
         return self._top
 
-    @Property("QVariantList", notify=othersChanged)  # type: ignore[arg-type]
-    def others(self) -> list[Any]:
+    @Property(AlertListModel, constant=True)
+    def others(self) -> AlertListModel:
         """Listed under the takeover."""
         return self._others
 
@@ -77,8 +77,9 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     def banner(self) -> dict[str, Any]:
         return self._banner
 
-    @Property("QVariantList", notify=loopAlertsChanged)  # type: ignore[arg-type]
-    def loopAlerts(self) -> list[Any]:
+    @Property(AlertListModel, constant=True)
+    def loopAlerts(self) -> AlertListModel:
+        """The minor alerts in the rotation, a slide each."""
         return self._loop_alerts
 
     @Property("QVariantMap", notify=allClearChanged)  # type: ignore[arg-type]
@@ -147,10 +148,10 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         self._zone = ZoneInfo(timezone)
         self._mode = "normal"
         self._top: dict[str, Any] = {}
-        self._others: list[dict[str, Any]] = []
+        self._others = AlertListModel(self)
         self._others_more = 0
         self._banner: dict[str, Any] = {}
-        self._loop_alerts: list[dict[str, Any]] = []
+        self._loop_alerts = AlertListModel(self)
         self._all_clear: dict[str, Any] = {}
         self._connected = True
         self._stale_text = ""
@@ -180,10 +181,10 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         takeover = converted[screen.takeover] if screen.takeover is not None else {}
         banner = converted[screen.banner] if screen.banner is not None else {}
         self._set("_top", takeover, self.topChanged)
-        self._set("_others", [converted[a] for a in screen.listed], self.othersChanged)
+        self._others.replace([converted[a] for a in screen.listed])
         self._set("_others_more", screen.unlisted, self.othersMoreChanged)
         self._set("_banner", banner, self.bannerChanged)
-        self._set("_loop_alerts", [converted[a] for a in screen.slides], self.loopAlertsChanged)
+        self._loop_alerts.replace([converted[a] for a in screen.slides])
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
         self._set("_languages", list(screen.language_cycle), self.languagesChanged)

@@ -20,7 +20,8 @@ from pathlib import Path
 import PySide6
 
 ROOT = Path(__file__).resolve().parents[2]
-SOURCE = Path("stele/ui/bridge.py")  # relative to ROOT: the output names no machine's path
+# Relative to ROOT: the output names no machine's path.
+SOURCES = (Path("stele/ui/models.py"), Path("stele/ui/bridge.py"))
 TARGET = Path("layouts/Stele/bridge.qmltypes")
 IMPORT_NAME = "Stele"
 FOREIGN = ("qt6core_metatypes.json", "qt6qml_metatypes.json")
@@ -32,19 +33,29 @@ def _tool(name: str) -> str:
 
 
 def generate(root: Path = ROOT) -> str:
-    """The qmltypes text for `SOURCE` (nothing is written)."""
+    """The qmltypes text for `SOURCES` (nothing is written)."""
     metatypes = Path(PySide6.__file__).parent / "Qt" / "metatypes"
     with tempfile.TemporaryDirectory() as tmp:
         dump = Path(tmp) / "bridge_metatypes.json"
         out = Path(tmp) / "bridge.qmltypes"
         subprocess.run(
-            [sys.executable, "-m", "PySide6.scripts.metaobjectdump", "-o", str(dump), str(SOURCE)],
+            [sys.executable, "-m", "PySide6.scripts.metaobjectdump", "-o", str(dump)]
+            + [str(source) for source in SOURCES],
             cwd=root,
             check=True,
         )
         classes = json.loads(dump.read_text(encoding="utf-8"))
+        objects = {c["className"] for entry in classes for c in entry["classes"]}
         for entry in classes:
-            entry["inputFile"] = SOURCE.as_posix()
+            entry["inputFile"] = Path(entry["inputFile"]).relative_to(root).as_posix()
+            for cls in entry["classes"]:
+                for prop in cls.get("properties", []):
+                    # What metaobjectdump cannot read from `@Property(...)`: a QObject
+                    # is held by pointer, and a property without a signal is constant.
+                    if prop["type"] in objects:
+                        prop["type"] += "*"
+                    if "notify" not in prop:
+                        prop["constant"] = True
         dump.write_text(json.dumps(classes, indent=4), encoding="utf-8")
         foreign = ",".join(str(metatypes / name) for name in FOREIGN)
         subprocess.run(

@@ -11,7 +11,7 @@ Rectangle {
     id: crisis
 
     property var alert: ({})
-    property var others: []
+    required property AlertListModel others   // listed below the top alert
     property int othersMore: 0   // further alerts that do not fit the list (only counted)
     // The listed alerts on the glass now (the list's current page), for the ack.
     readonly property var listedShown: visible ? othersList.shownIds : []

@@ -7,13 +7,16 @@ import Stele
 SlideBase {
     id: slide
 
-    property var alert: ({})
+    // Roles of AlertListModel (stele/ui/models.py): the rotation's Repeater sets them.
+    required property string severity
+    required property string category
+    required property bool exercise
+    required property var texts
+    required property string sentTime
 
-    readonly property string severity: alert.severity !== undefined ? alert.severity : "Minor"
     readonly property color fill: Theme.levelColor(severity)
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property bool exercise: alert.exercise === true
-    readonly property var t: ScreenClock.pick(alert.texts)
+    readonly property var t: ScreenClock.pick(texts)
     readonly property string language: t.language !== undefined ? t.language : "de"
     readonly property real readUntil: ScreenClock.readUntil([event, headline, instruction,
                                                              description, footer])
@@ -42,7 +45,7 @@ SlideBase {
                 anchors.left: parent.left
                 width: Theme.slideBadgeSize
                 height: Theme.slideBadgeSize
-                category: slide.field(slide.alert, "category")
+                category: slide.category
                 color: slide.fg
                 symbolColor: slide.fill
             }
@@ -115,7 +118,7 @@ SlideBase {
                 width: parent.width
                 maxLines: 2
                 text: [slide.field(slide.t, "senderName"),
-                       Strings.at("asOf", slide.language, slide.field(slide.alert, "sentTime")),
+                       Strings.at("asOf", slide.language, slide.sentTime),
                        slide.field(slide.t, "area")].filter(s => s !== "").join(" · ")
                 color: slide.fg
                 font.pixelSize: Theme.metaSize
