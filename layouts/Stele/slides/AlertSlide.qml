@@ -16,14 +16,10 @@ SlideBase {
 
     readonly property color fill: Theme.levelColor(severity)
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property var t: ScreenClock.pick(texts)
-    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property PickedText t: PickedText { texts: slide.texts }
+    readonly property string language: t.language
     readonly property real readUntil: ScreenClock.readUntil([event, headline, instruction,
                                                              description, footer])
-
-    function field(map: var, key: string): string {
-        return map && map[key] !== undefined ? String(map[key]) : ""
-    }
 
     Rectangle {
         id: card
@@ -37,7 +33,7 @@ SlideBase {
             anchors.margins: Theme.gap * 1.25
             anchors.topMargin: Theme.gap * 1.25 + (slide.exercise ? marking.bandHeight : 0)
             anchors.bottomMargin: Theme.gap * 1.25 + (slide.exercise ? marking.bandHeight : 0)
-            LayoutMirroring.enabled: slide.t.rtl === true
+            LayoutMirroring.enabled: slide.t.rtl
             LayoutMirroring.childrenInherit: true
 
             AlertBadge {
@@ -70,7 +66,7 @@ SlideBase {
                     id: event
                     width: parent.width
                     maxLines: 2
-                    text: slide.field(slide.t, "event")
+                    text: slide.t.event
                     color: slide.fg
                     font.pixelSize: Theme.eventSize
                 }
@@ -83,7 +79,7 @@ SlideBase {
                 y: topEdge
                 width: parent.width
                 maxHeight: (footer.y - topEdge) * 0.35
-                text: slide.field(slide.t, "headline")
+                text: slide.t.headline
                 color: slide.fg
                 font.pixelSize: Theme.headlineSize
                 font.bold: true
@@ -98,7 +94,7 @@ SlideBase {
                               ? Math.min(description.naturalHeight, 3 * description.lineStep)
                                 + Theme.gap
                               : 0)
-                text: slide.field(slide.t, "instruction")
+                text: slide.t.instruction
                 color: slide.fg
                 font.pixelSize: Theme.instructionSize
                 font.bold: true
@@ -108,7 +104,7 @@ SlideBase {
                 y: instruction.y + instruction.height + (instruction.height > 0 ? Theme.gap : 0)
                 width: parent.width
                 maxHeight: footer.y - Theme.gap - y
-                text: slide.field(slide.t, "description")
+                text: slide.t.description
                 color: slide.fg
                 font.pixelSize: Theme.descriptionSize
             }
@@ -117,9 +113,9 @@ SlideBase {
                 anchors.bottom: parent.bottom
                 width: parent.width
                 maxLines: 2
-                text: [slide.field(slide.t, "senderName"),
+                text: [slide.t.senderName,
                        Strings.at("asOf", slide.language, slide.sentTime),
-                       slide.field(slide.t, "area")].filter(s => s !== "").join(" · ")
+                       slide.t.area].filter(s => s !== "").join(" · ")
                 color: slide.fg
                 font.pixelSize: Theme.metaSize
             }
