@@ -95,7 +95,7 @@ Item {
     // Display-power fallback: when the panel cannot be switched off, draw black.
     Rectangle {
         anchors.fill: parent
-        color: "black"
+        color: Theme.blanked
         visible: root.bridge.blanked
     }
 

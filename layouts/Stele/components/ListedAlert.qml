@@ -30,7 +30,7 @@ Item {
         height: Theme.othersBadgeSize
         radius: Theme.px(10)
         color: Theme.levelColor(row.severity)
-        border.color: "white"
+        border.color: Theme.badge
         border.width: Theme.tabBorder
 
         Pictogram {
