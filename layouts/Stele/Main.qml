@@ -1,16 +1,12 @@
 import QtQuick
 import Stele
 
-// qmllint disable missing-property
-// (the bridge is a Python QObject: its properties are only known at run time; they are
-// listed in stele/ui/bridge.py)
-
 // Root of the stele. Every screen exists from startup; the display mode only toggles
 // visibility, so the crisis takeover appears without creating anything.
 Item {
     id: root
 
-    required property QtObject bridge
+    required property ScreenBridge bridge  // stele/ui/bridge.py; bridge.qmltypes
 
     readonly property bool hasTop: bridge.top.identifier !== undefined
     readonly property bool hasBanner: bridge.banner.identifier !== undefined
@@ -99,7 +95,7 @@ Item {
     // Display-power fallback: when the panel cannot be switched off, draw black.
     Rectangle {
         anchors.fill: parent
-        color: "black"
+        color: Theme.blanked
         visible: root.bridge.blanked
     }
 

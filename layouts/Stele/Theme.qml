@@ -47,6 +47,8 @@ QtObject {
     readonly property color identifyAccent: "#00b8d4"
     readonly property color qrBackground: "#ffffff"
     readonly property color shade: "#33000000"
+    readonly property color badge: "#ffffff"       // plate behind a pictogram, its border
+    readonly property color blanked: "#000000"     // the panel drawn dark (display-power fallback)
 
     function levelColor(severity: string): color {
         switch (severity) {

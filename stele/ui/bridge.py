@@ -1,6 +1,7 @@
 """ScreenBridge: the domain's ScreenModel as QML properties.
 
-Python hands QML plain maps and lists (never dataclasses); every property has its own
+Python hands QML plain maps and lists (never dataclasses), and the alert lists as list
+models (stele/ui/models.py, a role per field); every other property has its own
 NOTIFY signal and setters compare before emitting, so re-applying an unchanged screen
 repaints nothing. Use from the GUI thread only: callers on other threads (paho) must hop
 through a queued signal first.
@@ -13,31 +14,32 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
+from PySide6.QtQml import QmlElement, QmlUncreatable
 
 from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
 from stele.domain.text import soft_hyphens
+from stele.ui.models import AlertListModel
 from stele.ui.qr import qr_source
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
 
 
-def _readonly(type_: type | str, attr: str, signal: Signal) -> Property:
-    def getter(self: ScreenBridge) -> Any:
-        return getattr(self, attr)
+# The QML module the bridge belongs to: `import Stele` knows `ScreenBridge`, and its
+# properties are in layouts/Stele/bridge.qmltypes (`./dev qmltypes`) for qmllint.
+QML_IMPORT_NAME = "Stele"
+QML_IMPORT_MAJOR_VERSION = 1
+QML_IMPORT_MINOR_VERSION = 0
 
-    # A QML type name ("QVariantMap") where no Python type says it; the stubs want a type.
-    return Property(type_, getter, notify=signal)  # type: ignore[arg-type]
 
-
-class ScreenBridge(QObject):
+@QmlElement
+@QmlUncreatable("the application creates the bridge and hands it to Main")
+class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a class in the stubs
     """Everything the QML layouts show, as properties (see `apply`)."""
 
     modeChanged = Signal()
     topChanged = Signal()
-    othersChanged = Signal()
     othersMoreChanged = Signal()
     bannerChanged = Signal()
-    loopAlertsChanged = Signal()
     allClearChanged = Signal()
     connectedChanged = Signal()
     staleTextChanged = Signal()
@@ -53,28 +55,83 @@ class ScreenBridge(QObject):
     languagesChanged = Signal()
     diagonalInchChanged = Signal()
 
-    mode = _readonly(str, "_mode", modeChanged)
-    top = _readonly("QVariantMap", "_top", topChanged)
-    others = _readonly("QVariantList", "_others", othersChanged)  # listed under the takeover
-    othersMore = _readonly(
-        "int", "_others_more", othersMoreChanged
-    )  # listed alerts that do not fit
-    banner = _readonly("QVariantMap", "_banner", bannerChanged)
-    loopAlerts = _readonly("QVariantList", "_loop_alerts", loopAlertsChanged)
-    allClear = _readonly("QVariantMap", "_all_clear", allClearChanged)
-    connected = _readonly(bool, "_connected", connectedChanged)
-    staleText = _readonly(str, "_stale_text", staleTextChanged)
-    city = _readonly(str, "_city", cityChanged)
-    deviceId = _readonly(str, "_device_id", deviceIdChanged)
-    identify = _readonly(bool, "_identify", identifyChanged)
-    blanked = _readonly(bool, "_blanked", blankedChanged)
-    rotationSeconds = _readonly(int, "_rotation_seconds", rotationSecondsChanged)
-    warmingUp = _readonly(bool, "_warming_up", warmingUpChanged)
-    logo = _readonly(str, "_logo", logoChanged)  # file URL of the city's logo, or ""
-    # The languages the whole screen turns through together (ScreenModel.language_cycle).
-    languages = _readonly("QVariantList", "_languages", languagesChanged)
-    # Visible diagonal of the panel: with the window's pixels it gives the letter sizes.
-    diagonalInch = _readonly(float, "_diagonal_inch", diagonalInchChanged)
+    @Property(str, notify=modeChanged)
+    def mode(self) -> str:
+        return self._mode
+
+    @Property("QVariantMap", notify=topChanged)  # type: ignore[arg-type]
+    def top(self) -> dict[str, Any]:
+        return self._top
+
+    @Property(AlertListModel, constant=True)
+    def others(self) -> AlertListModel:
+        """Listed under the takeover."""
+        return self._others
+
+    @Property(int, notify=othersMoreChanged)
+    def othersMore(self) -> int:
+        """Listed alerts that do not fit."""
+        return self._others_more
+
+    @Property("QVariantMap", notify=bannerChanged)  # type: ignore[arg-type]
+    def banner(self) -> dict[str, Any]:
+        return self._banner
+
+    @Property(AlertListModel, constant=True)
+    def loopAlerts(self) -> AlertListModel:
+        """The minor alerts in the rotation, a slide each."""
+        return self._loop_alerts
+
+    @Property("QVariantMap", notify=allClearChanged)  # type: ignore[arg-type]
+    def allClear(self) -> dict[str, Any]:
+        return self._all_clear
+
+    @Property(bool, notify=connectedChanged)
+    def connected(self) -> bool:
+        return self._connected
+
+    @Property(str, notify=staleTextChanged)
+    def staleText(self) -> str:
+        return self._stale_text
+
+    @Property(str, notify=cityChanged)
+    def city(self) -> str:
+        return self._city
+
+    @Property(str, notify=deviceIdChanged)
+    def deviceId(self) -> str:
+        return self._device_id
+
+    @Property(bool, notify=identifyChanged)
+    def identify(self) -> bool:
+        return self._identify
+
+    @Property(bool, notify=blankedChanged)
+    def blanked(self) -> bool:
+        return self._blanked
+
+    @Property(int, notify=rotationSecondsChanged)
+    def rotationSeconds(self) -> int:
+        return self._rotation_seconds
+
+    @Property(bool, notify=warmingUpChanged)
+    def warmingUp(self) -> bool:
+        return self._warming_up
+
+    @Property(str, notify=logoChanged)
+    def logo(self) -> str:
+        """File URL of the city's logo, or ""."""
+        return self._logo
+
+    @Property("QVariantList", notify=languagesChanged)  # type: ignore[arg-type]
+    def languages(self) -> list[Any]:
+        """The languages the whole screen turns through together (ScreenModel.language_cycle)."""
+        return self._languages
+
+    @Property(float, notify=diagonalInchChanged)
+    def diagonalInch(self) -> float:
+        """Visible diagonal of the panel: with the window's pixels it gives the letter sizes."""
+        return self._diagonal_inch
 
     def __init__(
         self,
@@ -91,10 +148,10 @@ class ScreenBridge(QObject):
         self._zone = ZoneInfo(timezone)
         self._mode = "normal"
         self._top: dict[str, Any] = {}
-        self._others: list[dict[str, Any]] = []
+        self._others = AlertListModel(self)
         self._others_more = 0
         self._banner: dict[str, Any] = {}
-        self._loop_alerts: list[dict[str, Any]] = []
+        self._loop_alerts = AlertListModel(self)
         self._all_clear: dict[str, Any] = {}
         self._connected = True
         self._stale_text = ""
@@ -124,10 +181,10 @@ class ScreenBridge(QObject):
         takeover = converted[screen.takeover] if screen.takeover is not None else {}
         banner = converted[screen.banner] if screen.banner is not None else {}
         self._set("_top", takeover, self.topChanged)
-        self._set("_others", [converted[a] for a in screen.listed], self.othersChanged)
+        self._others.replace([converted[a] for a in screen.listed])
         self._set("_others_more", screen.unlisted, self.othersMoreChanged)
         self._set("_banner", banner, self.bannerChanged)
-        self._set("_loop_alerts", [converted[a] for a in screen.slides], self.loopAlertsChanged)
+        self._loop_alerts.replace([converted[a] for a in screen.slides])
         all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
         self._set("_all_clear", all_clear, self.allClearChanged)
         self._set("_languages", list(screen.language_cycle), self.languagesChanged)

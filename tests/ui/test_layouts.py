@@ -362,15 +362,15 @@ def test_bridge_flattens_the_screen() -> None:
     # Long words carry soft hyphens, so a line can break inside them with a "-".
     assert top["texts"][0]["senderName"] == "Deutscher Wet\u00adter\u00addienst"
     assert top["qrSource"].startswith("image://qr/")
-    assert [o["identifier"] for o in bridge.property("others")] == [
+    assert [o["identifier"] for o in bridge.others.rows()] == [
         WATER.identifier,
         POWER.identifier,
         ICE.identifier,
     ]
     # Under a takeover every other alert is listed; nothing hides behind it in a banner.
-    assert bridge.property("banner") == {} and bridge.property("loopAlerts") == []
-    assert bridge.property("others")[0]["qrSource"].startswith("image://qr/")
-    assert bridge.property("others")[1]["qrSource"] == ""
+    assert bridge.property("banner") == {} and bridge.loopAlerts.rows() == []
+    assert bridge.others.rows()[0]["qrSource"].startswith("image://qr/")
+    assert bridge.others.rows()[1]["qrSource"] == ""
 
 
 def test_bridge_formats_times_in_its_timezone() -> None:
@@ -392,8 +392,15 @@ def test_bridge_emits_only_on_change(qtbot) -> None:
     bridge = ScreenBridge(city="M", device_id="x")
     counts: dict[str, int] = {}
     for name in ("mode", "top", "others", "banner", "loopAlerts", "allClear"):
-        signal = getattr(bridge, name + "Changed")
-        signal.connect(lambda name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
+        # The alert lists are models: count their changes of rows and of content.
+        model = getattr(bridge, name) if name in ("others", "loopAlerts") else None
+        signals = (
+            [getattr(bridge, name + "Changed")]
+            if model is None
+            else [model.identifiersChanged, model.dataChanged]
+        )
+        for signal in signals:
+            signal.connect(lambda *_, name=name: counts.__setitem__(name, counts.get(name, 0) + 1))
     first = {"mode": 1, "top": 1, "others": 1}
     bridge.apply(CRISIS)
     assert counts == first

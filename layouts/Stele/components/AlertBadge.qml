@@ -11,7 +11,7 @@ Rectangle {
     implicitWidth: Theme.pictogramSize
     implicitHeight: Theme.pictogramSize
     radius: width * 0.16
-    color: "white"
+    color: Theme.badge
 
     Pictogram {
         anchors.fill: parent

@@ -6,14 +6,19 @@ import Stele
 Item {
     id: row
 
-    required property var modelData
+    // Roles of AlertListModel (stele/ui/models.py): OthersList's Repeater sets them.
+    required property string severity
+    required property string category
+    required property bool exercise
+    required property var texts
+    property bool onPage: true   // on the list's current page (shown and laid out only then)
     property color textColor: Theme.onAlert
     property int maxLines: 2
 
-    readonly property var t: ScreenClock.pick(modelData.texts)
-    readonly property string severity: String(modelData.severity)
+    readonly property var t: ScreenClock.pick(texts)
     property alias headline: headline
 
+    visible: onPage
     implicitHeight: Math.max(plate.height, headline.height)
     LayoutMirroring.enabled: t.rtl === true
     LayoutMirroring.childrenInherit: true
@@ -25,13 +30,13 @@ Item {
         height: Theme.othersBadgeSize
         radius: Theme.px(10)
         color: Theme.levelColor(row.severity)
-        border.color: "white"
+        border.color: Theme.badge
         border.width: Theme.tabBorder
 
         Pictogram {
             anchors.fill: parent
             anchors.margins: parent.width * 0.18
-            category: String(row.modelData.category)
+            category: row.category
             color: Theme.levelTextColor(row.severity)
             knockout: parent.color
         }
@@ -42,7 +47,7 @@ Item {
         anchors.leftMargin: Theme.smallGap
         anchors.right: parent.right
         maxLines: row.maxLines
-        text: (row.modelData.exercise === true ? Strings.exercise + ": " : "")
+        text: (row.exercise ? Strings.exercise + ": " : "")
               + (row.t.headline !== undefined ? String(row.t.headline) : "")
         color: row.textColor
         font.pixelSize: Theme.othersSize

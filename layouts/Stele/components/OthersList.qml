@@ -10,7 +10,7 @@ import Stele
 Rectangle {
     id: list
 
-    property var alerts: []   // the listed alerts (the domain caps them: stele/domain/screen.py)
+    required property AlertListModel alerts   // the listed alerts (capped: stele/domain/screen.py)
     property int more: 0      // further alerts that do not fit the list, only counted
     property color textColor: Theme.onAlert
     property string language: "de"
@@ -26,7 +26,7 @@ Rectangle {
     readonly property real rowHeight: Math.max(Theme.othersBadgeSize, rowLines * rowStep)
     readonly property int shownPerPage: Math.max(1, Math.min(perPage, Math.floor(
         (rowsRoom + grid.rowSpacing) / (rowHeight + grid.rowSpacing))))
-    readonly property int pageCount: Math.max(1, Math.ceil(alerts.length / shownPerPage))
+    readonly property int pageCount: Math.max(1, Math.ceil(alerts.count / shownPerPage))
     property int page: 0
     property real pageSince: Date.now()
     // A page stays until each of its headlines has been read through its own pages.
@@ -34,23 +34,32 @@ Rectangle {
                                                ScreenClock.readUntil(rows.texts))
     readonly property var texts: rows.texts  // for the screen's reading time
     // The alerts on the glass now (this page): the kiosk acks only those as "listed".
-    readonly property var shownIds: visible ? rows.model.map(a => String(a.identifier)) : []
+    readonly property var shownIds: visible ? alerts.identifiers.slice(page * shownPerPage,
+                                                                       (page + 1) * shownPerPage)
+                                            : []
     readonly property real readUntil: pageCount > 1
                                       ? pageUntil + (pageCount - 1 - page) * Theme.pageSeconds * 1000
                                       : pageUntil
 
-    visible: alerts.length > 0
+    visible: alerts.count > 0
     implicitHeight: visible ? column.implicitHeight + 2 * Theme.smallGap : 0
     radius: Theme.radius
     color: Theme.shade
 
-    onAlertsChanged: {
+    function restart() {
         page = 0
         pageSince = Date.now()
     }
-    onVisibleChanged: {
-        page = 0
-        pageSince = Date.now()
+
+    onVisibleChanged: restart()
+
+    // Any change to the listed alerts starts the list again at its first page.
+    Connections {
+        target: list.alerts
+        function onDataChanged() { list.restart() }
+        function onRowsInserted() { list.restart() }
+        function onRowsRemoved() { list.restart() }
+        function onModelReset() { list.restart() }
     }
 
     Connections {
@@ -78,7 +87,7 @@ Rectangle {
             SteleText {
                 Layout.fillWidth: true
                 text: Strings.t("others", list.language).toUpperCase()
-                      + " (" + (list.alerts.length + list.more) + ")"
+                      + " (" + (list.alerts.count + list.more) + ")"
                 color: list.textColor
                 font.pixelSize: Theme.labelSize
                 font.bold: true
@@ -113,15 +122,17 @@ Rectangle {
                     const found = []
                     for (let i = 0; i < count; ++i) {
                         const row = itemAt(i) as ListedAlert
-                        if (row)
+                        if (row && row.onPage)
                             found.push(row.headline)
                     }
                     return found
                 }
 
-                model: list.alerts.slice(list.page * list.shownPerPage,
-                                         (list.page + 1) * list.shownPerPage)
+                model: list.alerts
                 delegate: ListedAlert {
+                    required property int index
+                    onPage: index >= list.page * list.shownPerPage
+                            && index < (list.page + 1) * list.shownPerPage
                     Layout.fillWidth: true
                     maxLines: list.rowLines
                     Layout.preferredWidth: 1

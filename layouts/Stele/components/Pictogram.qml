@@ -9,7 +9,7 @@ Item {
 
     property string category: "Other"
     property color color: Theme.extreme
-    property color knockout: "white"
+    property color knockout: Theme.badge
 
     // Each entry: fill (odd-even, so inner contours are holes), stroke, knockout fill/stroke.
     readonly property var shapes: ({

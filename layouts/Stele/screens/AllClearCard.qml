@@ -8,13 +8,13 @@ Rectangle {
 
     property var allClear: ({})
 
-    readonly property var t: ScreenClock.pick(allClear.texts)
-    readonly property string language: t.language !== undefined ? t.language : "de"
-    readonly property real readUntil: ScreenClock.readUntil([headline, description, sender])
-
-    function field(map: var, key: string): string {
-        return map && map[key] !== undefined ? String(map[key]) : ""
+    readonly property PickedText t: PickedText {
+        texts: card.allClear.texts !== undefined ? card.allClear.texts : []
     }
+    readonly property string language: t.language
+    readonly property string cancelHeadline: allClear.headline !== undefined
+                                             ? String(allClear.headline) : ""
+    readonly property real readUntil: ScreenClock.readUntil([headline, description, sender])
 
     radius: Theme.radius
     color: Theme.allClear
@@ -23,7 +23,7 @@ Rectangle {
         id: content
         anchors.fill: parent
         anchors.margins: Theme.gap * 1.5
-        LayoutMirroring.enabled: card.t.rtl === true
+        LayoutMirroring.enabled: card.t.rtl
         LayoutMirroring.childrenInherit: true
 
         AlertBadge {
@@ -53,8 +53,8 @@ Rectangle {
             width: parent.width
             maxHeight: (parent.height - y) * 0.45
             // The language version when there is one, else the cancel's own headline.
-            text: card.field(card.t, "headline") !== "" ? card.field(card.t, "headline")
-                                                        : card.field(card.allClear, "headline")
+            text: card.t.headline !== "" ? card.t.headline
+                                                        : card.cancelHeadline
             color: Theme.onAlert
             font.pixelSize: Theme.allClearHeadlineSize
             font.bold: true
@@ -64,7 +64,7 @@ Rectangle {
             y: headline.y + headline.height + Theme.gap
             width: parent.width
             maxHeight: (sender.visible ? sender.y : parent.height) - Theme.gap - y
-            text: card.field(card.t, "description")
+            text: card.t.description
             color: Theme.onAlert
             font.pixelSize: Theme.allClearTextSize
         }
@@ -73,7 +73,7 @@ Rectangle {
             anchors.bottom: parent.bottom
             width: parent.width
             maxLines: 2
-            text: card.field(card.t, "senderName")
+            text: card.t.senderName
             visible: text !== ""
             color: Theme.onAlert
             font.pixelSize: Theme.metaSize

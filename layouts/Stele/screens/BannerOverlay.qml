@@ -14,12 +14,12 @@ Rectangle {
     property var alert: ({})
     property bool flat: false
 
-    readonly property string severity: alert.severity !== undefined ? alert.severity
-                                                                     : "Moderate"
+    readonly property AlertFields fields: AlertFields { alert: banner.alert }
+    readonly property string severity: fields.severity !== "" ? fields.severity : "Moderate"
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property bool exercise: alert.exercise === true
-    readonly property var t: ScreenClock.pick(alert.texts)
-    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property bool exercise: fields.exercise
+    readonly property PickedText t: PickedText { texts: banner.fields.texts }
+    readonly property string language: t.language
     readonly property int bandHeight: exercise ? Theme.bannerExerciseBandHeight : 0
     readonly property real readUntil: ScreenClock.readUntil([label, headline, instruction, footer])
 
@@ -29,10 +29,6 @@ Rectangle {
     readonly property real headlineHeight: Math.min(headline.naturalHeight, 2 * headline.lineStep)
     readonly property real instructionHeight: Math.min(instruction.naturalHeight, 3 * instruction.lineStep)
     readonly property real footerHeight: Math.min(footer.naturalHeight, 2 * footer.lineStep)
-
-    function field(map: var, key: string): string {
-        return map && map[key] !== undefined ? String(map[key]) : ""
-    }
 
     implicitHeight: content.y + Theme.gap
                     + (flat ? Math.max(badge.height, labelHeight + Theme.smallGap
@@ -67,14 +63,14 @@ Rectangle {
 
         // Mirror a box's x for right-to-left languages (anchors mirror by themselves).
         function mx(x: real, w: real): real {
-            return banner.t.rtl === true ? width - x - w : x
+            return banner.t.rtl ? width - x - w : x
         }
 
         x: Theme.margin
         y: edge.y + edge.height + Theme.gap
         width: parent.width - 2 * Theme.margin
         height: parent.height - y - Theme.gap
-        LayoutMirroring.enabled: banner.t.rtl === true
+        LayoutMirroring.enabled: banner.t.rtl
         LayoutMirroring.childrenInherit: true
 
         AlertBadge {
@@ -82,15 +78,15 @@ Rectangle {
             anchors.left: parent.left
             width: Theme.bannerBadgeSize
             height: Theme.bannerBadgeSize
-            category: banner.field(banner.alert, "category")
+            category: banner.fields.category
             color: banner.fg
             symbolColor: banner.color
         }
         LanguageTabs {
             id: tabs
             anchors.right: parent.right
-            texts: banner.alert.texts !== undefined ? banner.alert.texts : []
-            current: banner.t
+            texts: banner.fields.texts
+            current: banner.t.picked
             color: banner.fg
             activeText: banner.color
         }
@@ -103,7 +99,7 @@ Rectangle {
                    - content.textLeft
             maxLines: banner.flat ? 1 : 2
             text: [Strings.t(banner.severity, banner.language).toUpperCase(),
-                   banner.field(banner.t, "event")].filter(s => s !== "").join(" · ")
+                   banner.t.event].filter(s => s !== "").join(" · ")
             color: banner.fg
             font.pixelSize: Theme.labelSize
             font.bold: true
@@ -117,7 +113,7 @@ Rectangle {
                                : label.width
             maxLines: banner.flat ? 0 : 2
             maxHeight: banner.flat ? content.footerTop - Theme.gap - y : Number.POSITIVE_INFINITY
-            text: banner.field(banner.t, "headline")
+            text: banner.t.headline
             color: banner.fg
             font.pixelSize: Theme.bannerHeadlineSize
             font.bold: true
@@ -134,9 +130,9 @@ Rectangle {
                            : Math.max(badge.height, headline.y + headline.height) + Theme.gap
             width: content.textWidth - leftEdge
             maxHeight: content.footerTop - Theme.gap - y
-            text: banner.field(banner.t, "instruction") !== ""
-                  ? banner.field(banner.t, "instruction")
-                  : banner.field(banner.t, "description")
+            text: banner.t.instruction !== ""
+                  ? banner.t.instruction
+                  : banner.t.description
             color: banner.fg
             font.pixelSize: Theme.bannerTextSize
         }
@@ -144,7 +140,7 @@ Rectangle {
             id: qr
             anchors.right: parent.right
             anchors.bottom: parent.bottom
-            source: banner.field(banner.alert, "qrSource")
+            source: banner.fields.qrSource
             size: Theme.qrSmallSize
             caption: Strings.t("moreInfo", banner.language)
             captionColor: banner.fg
@@ -155,9 +151,9 @@ Rectangle {
             anchors.bottom: parent.bottom
             width: content.textWidth
             maxLines: 2
-            text: [banner.field(banner.t, "senderName"),
-                   Strings.at("asOf", banner.language, banner.field(banner.alert, "sentTime")),
-                   banner.field(banner.t, "area")].filter(s => s !== "").join(" · ")
+            text: [banner.t.senderName,
+                   Strings.at("asOf", banner.language, banner.fields.sentTime),
+                   banner.t.area].filter(s => s !== "").join(" · ")
             color: banner.fg
             font.pixelSize: Theme.metaSize
         }

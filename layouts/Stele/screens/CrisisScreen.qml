@@ -11,28 +11,25 @@ Rectangle {
     id: crisis
 
     property var alert: ({})
-    property var others: []
+    required property AlertListModel others   // listed below the top alert
     property int othersMore: 0   // further alerts that do not fit the list (only counted)
     // The listed alerts on the glass now (the list's current page), for the ack.
     readonly property var listedShown: visible ? othersList.shownIds : []
     property int topInset: 0
 
     readonly property bool landscape: width > height
-    readonly property bool exercise: alert.exercise === true
-    readonly property string severity: alert.severity !== undefined ? alert.severity : "Extreme"
+    readonly property AlertFields fields: AlertFields { alert: crisis.alert }
+    readonly property bool exercise: fields.exercise
+    readonly property string severity: fields.severity !== "" ? fields.severity : "Extreme"
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property var t: ScreenClock.pick(alert.texts)
-    readonly property string language: t.language !== undefined ? t.language : "de"
-    readonly property bool rtl: t.rtl === true
+    readonly property PickedText t: PickedText { texts: crisis.fields.texts }
+    readonly property string language: t.language
+    readonly property bool rtl: t.rtl
     readonly property int bandHeight: exercise ? Theme.exerciseBandHeight : 0
     // When everything on this screen has been read once (the screen clock holds the language).
     readonly property real readUntil: Math.max(
         ScreenClock.readUntil([event, sender, headline, instruction, description, meta]),
         othersList.visible ? othersList.readUntil : 0)
-
-    function field(map: var, key: string): string {
-        return map && map[key] !== undefined ? String(map[key]) : ""
-    }
 
     color: Theme.levelColor(severity)
 
@@ -63,15 +60,15 @@ Rectangle {
                 anchors.left: parent.left
                 width: crisis.landscape ? Theme.pictogramSmallSize : Theme.pictogramSize
                 height: width
-                category: crisis.field(crisis.alert, "category")
+                category: crisis.fields.category
                 symbolColor: crisis.color
             }
             LanguageTabs {
                 id: tabs
                 anchors.right: parent.right
                 anchors.top: parent.top
-                texts: crisis.alert.texts !== undefined ? crisis.alert.texts : []
-                current: crisis.t
+                texts: crisis.fields.texts
+                current: crisis.t.picked
                 color: crisis.fg
                 activeText: crisis.color
             }
@@ -98,7 +95,7 @@ Rectangle {
                     id: event
                     width: parent.width
                     maxLines: 1
-                    text: crisis.field(crisis.t, "event")
+                    text: crisis.t.event
                     visible: text !== ""
                     color: crisis.fg
                     font.pixelSize: Theme.eventSize
@@ -107,7 +104,7 @@ Rectangle {
                     id: sender
                     width: parent.width
                     maxLines: 2
-                    text: crisis.field(crisis.t, "senderName")
+                    text: crisis.t.senderName
                     visible: text !== ""
                     color: crisis.fg
                     font.pixelSize: Theme.metaSize
@@ -141,7 +138,7 @@ Rectangle {
                 x: content.mx(0, width)
                 width: body.leftWidth
                 maxHeight: body.height * (crisis.landscape ? 0.4 : 0.28)
-                text: crisis.field(crisis.t, "headline")
+                text: crisis.t.headline
                 color: crisis.fg
                 font.pixelSize: Theme.headlineSize
                 font.bold: true
@@ -184,7 +181,7 @@ Rectangle {
                     width: parent.width - 2 * Theme.gap
                     maxHeight: body.height - instructionCard.y - instructionCard.chrome
                                - instructionCard.reserve
-                    text: crisis.field(crisis.t, "instruction")
+                    text: crisis.t.instruction
                     color: Theme.instructionText
                     font.pixelSize: Theme.instructionSize
                     font.bold: true
@@ -223,15 +220,15 @@ Rectangle {
                     anchors.left: parent.left
                     width: info.textWidth
                     maxHeight: Math.max(0, meta.y - Theme.gap)
-                    text: crisis.field(crisis.t, "description")
+                    text: crisis.t.description
                     color: crisis.fg
                     font.pixelSize: Theme.descriptionSize
                 }
                 PagedText {
                     id: meta
 
-                    readonly property string place: crisis.field(crisis.t, "area")
-                    readonly property string onset: crisis.field(crisis.alert, "onsetTime")
+                    readonly property string place: crisis.t.area
+                    readonly property string onset: crisis.fields.onsetTime
 
                     anchors.left: parent.left
                     anchors.bottom: parent.bottom
@@ -239,7 +236,7 @@ Rectangle {
                     maxLines: crisis.landscape ? 3 : 4
                     text: [place !== "" ? Strings.t("area", crisis.language) + ": " + place : "",
                            onset !== "" ? Strings.at("onset", crisis.language, onset) : "",
-                           Strings.at("asOf", crisis.language, crisis.field(crisis.alert, "sentTime"))]
+                           Strings.at("asOf", crisis.language, crisis.fields.sentTime)]
                           .filter(line => line !== "").join("\n")
                     color: crisis.fg
                     font.pixelSize: Theme.metaSize
@@ -274,7 +271,7 @@ Rectangle {
                                   ? content.width - (tabs.visible ? tabs.width + Theme.gap : 0) - width
                                   : body.width - width, width)
         y: content.y + (crisis.landscape ? 0 : body.y + info.y + info.height - height)
-        source: crisis.field(crisis.alert, "qrSource")
+        source: crisis.fields.qrSource
         size: crisis.landscape ? Theme.qrSmallSize : Theme.qrSize
         caption: Strings.t("moreInfo", crisis.language)
         captionColor: crisis.fg

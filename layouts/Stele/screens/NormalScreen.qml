@@ -11,7 +11,7 @@ Rectangle {
 
     property string city: ""
     property string logo: ""   // file URL of the city's logo, "" for none
-    property var loopAlerts: []
+    required property AlertListModel loopAlerts   // the minor alerts, a slide each
     property var allClear: ({})
     property int rotationSeconds: 12
     property int topInset: 0
@@ -20,7 +20,7 @@ Rectangle {
     readonly property bool landscape: width > height
     readonly property bool showAllClear: allClear.headline !== undefined
     readonly property int firstAlertSlide: 1
-    readonly property int slideCount: firstAlertSlide + loopAlerts.length
+    readonly property int slideCount: firstAlertSlide + loopAlerts.count
     property int slideIndex: 0
     readonly property int currentSlide: slideIndex % slideCount
     property real slideSince: Date.now()
@@ -42,22 +42,31 @@ Rectangle {
     // The alert whose slide is on the glass now ("" for none): the kiosk acks it as a slide.
     readonly property string shownAlert: visible && !showAllClear
                                          && currentSlide >= firstAlertSlide
-                                         && currentSlide - firstAlertSlide < loopAlerts.length
-                                         ? String(loopAlerts[currentSlide - firstAlertSlide].identifier)
+                                         && currentSlide - firstAlertSlide < loopAlerts.count
+                                         ? loopAlerts.identifiers[currentSlide - firstAlertSlide]
                                          : ""
     property var knownAlerts: []
+    // While new alerts come in: the slide jumped to is on the glass at once, not faded in.
+    property bool jumping: false
 
     signal alertSlideShown(string identifier)
 
     onShownAlertChanged: if (shownAlert !== "") alertSlideShown(shownAlert)
+
     // A new alert in the rotation is shown at once, not when the rotation comes round to it.
-    onLoopAlertsChanged: {
-        const ids = loopAlerts.map(a => String(a.identifier))
-        const fresh = ids.findIndex(id => knownAlerts.indexOf(id) < 0)
-        knownAlerts = ids
-        if (fresh >= 0) {
-            slideIndex = firstAlertSlide + fresh
-            slideSince = Date.now()
+    Connections {
+        target: normal.loopAlerts
+        function onRowsAboutToBeInserted() { normal.jumping = true }
+        function onModelAboutToBeReset() { normal.jumping = true }
+        function onIdentifiersChanged() {
+            const ids = normal.loopAlerts.identifiers
+            const fresh = ids.findIndex(id => normal.knownAlerts.indexOf(id) < 0)
+            normal.knownAlerts = ids
+            if (fresh >= 0) {
+                normal.slideIndex = normal.firstAlertSlide + fresh
+                normal.slideSince = Date.now()
+            }
+            normal.jumping = false
         }
     }
 
@@ -171,10 +180,9 @@ Rectangle {
             id: alertSlides
             model: normal.loopAlerts
             delegate: AlertSlide {
-                required property var modelData
                 required property int index
                 anchors.fill: parent
-                alert: modelData
+                instant: normal.jumping
                 active: normal.currentSlide === normal.firstAlertSlide + index
                         && !normal.showAllClear
             }

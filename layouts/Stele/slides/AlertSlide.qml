@@ -7,20 +7,19 @@ import Stele
 SlideBase {
     id: slide
 
-    property var alert: ({})
+    // Roles of AlertListModel (stele/ui/models.py): the rotation's Repeater sets them.
+    required property string severity
+    required property string category
+    required property bool exercise
+    required property var texts
+    required property string sentTime
 
-    readonly property string severity: alert.severity !== undefined ? alert.severity : "Minor"
     readonly property color fill: Theme.levelColor(severity)
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property bool exercise: alert.exercise === true
-    readonly property var t: ScreenClock.pick(alert.texts)
-    readonly property string language: t.language !== undefined ? t.language : "de"
+    readonly property PickedText t: PickedText { texts: slide.texts }
+    readonly property string language: t.language
     readonly property real readUntil: ScreenClock.readUntil([event, headline, instruction,
                                                              description, footer])
-
-    function field(map: var, key: string): string {
-        return map && map[key] !== undefined ? String(map[key]) : ""
-    }
 
     Rectangle {
         id: card
@@ -34,7 +33,7 @@ SlideBase {
             anchors.margins: Theme.gap * 1.25
             anchors.topMargin: Theme.gap * 1.25 + (slide.exercise ? marking.bandHeight : 0)
             anchors.bottomMargin: Theme.gap * 1.25 + (slide.exercise ? marking.bandHeight : 0)
-            LayoutMirroring.enabled: slide.t.rtl === true
+            LayoutMirroring.enabled: slide.t.rtl
             LayoutMirroring.childrenInherit: true
 
             AlertBadge {
@@ -42,7 +41,7 @@ SlideBase {
                 anchors.left: parent.left
                 width: Theme.slideBadgeSize
                 height: Theme.slideBadgeSize
-                category: slide.field(slide.alert, "category")
+                category: slide.category
                 color: slide.fg
                 symbolColor: slide.fill
             }
@@ -67,7 +66,7 @@ SlideBase {
                     id: event
                     width: parent.width
                     maxLines: 2
-                    text: slide.field(slide.t, "event")
+                    text: slide.t.event
                     color: slide.fg
                     font.pixelSize: Theme.eventSize
                 }
@@ -80,7 +79,7 @@ SlideBase {
                 y: topEdge
                 width: parent.width
                 maxHeight: (footer.y - topEdge) * 0.35
-                text: slide.field(slide.t, "headline")
+                text: slide.t.headline
                 color: slide.fg
                 font.pixelSize: Theme.headlineSize
                 font.bold: true
@@ -95,7 +94,7 @@ SlideBase {
                               ? Math.min(description.naturalHeight, 3 * description.lineStep)
                                 + Theme.gap
                               : 0)
-                text: slide.field(slide.t, "instruction")
+                text: slide.t.instruction
                 color: slide.fg
                 font.pixelSize: Theme.instructionSize
                 font.bold: true
@@ -105,7 +104,7 @@ SlideBase {
                 y: instruction.y + instruction.height + (instruction.height > 0 ? Theme.gap : 0)
                 width: parent.width
                 maxHeight: footer.y - Theme.gap - y
-                text: slide.field(slide.t, "description")
+                text: slide.t.description
                 color: slide.fg
                 font.pixelSize: Theme.descriptionSize
             }
@@ -114,9 +113,9 @@ SlideBase {
                 anchors.bottom: parent.bottom
                 width: parent.width
                 maxLines: 2
-                text: [slide.field(slide.t, "senderName"),
-                       Strings.at("asOf", slide.language, slide.field(slide.alert, "sentTime")),
-                       slide.field(slide.t, "area")].filter(s => s !== "").join(" · ")
+                text: [slide.t.senderName,
+                       Strings.at("asOf", slide.language, slide.sentTime),
+                       slide.t.area].filter(s => s !== "").join(" · ")
                 color: slide.fg
                 font.pixelSize: Theme.metaSize
             }
