@@ -21,14 +21,14 @@ Item {
 
     Column {
         anchors.fill: parent
-        anchors.margins: Theme.px(64)
-        spacing: Theme.px(32)
+        anchors.margins: Theme.errorMargin
+        spacing: Theme.errorSpacing
 
         SteleText {
             width: parent.width
             text: "Konfigurationsfehler\nConfiguration error"
             color: Theme.accent
-            font.pixelSize: Theme.px(72)
+            font.pixelSize: Theme.errorTitleSize
             font.bold: true
         }
 
@@ -37,7 +37,7 @@ Item {
             text: "Diese Stele zeigt keine Inhalte, bis die Konfiguration korrigiert ist. "
                 + "Prüfen mit: stele config check"
             color: Theme.textMuted
-            font.pixelSize: Theme.px(36)
+            font.pixelSize: Theme.errorTextSize
         }
 
         Repeater {
@@ -49,7 +49,7 @@ Item {
                 width: parent.width
                 text: modelData
                 color: Theme.text
-                font.pixelSize: Theme.px(30)
+                font.pixelSize: Theme.errorLineSize
                 font.family: "DejaVu Sans Mono"
             }
         }
@@ -58,7 +58,7 @@ Item {
             width: parent.width
             text: root.hostName
             color: Theme.textMuted
-            font.pixelSize: Theme.px(28)
+            font.pixelSize: Theme.errorHintSize
         }
     }
 }

@@ -74,6 +74,32 @@ QtObject {
     readonly property int gap: px(32)
     readonly property int smallGap: px(16)
     readonly property int radius: px(24)
+    // Small spacings and strokes, one name each (a city theme changes them here, not in files)
+    readonly property int tightGap: px(4)
+    readonly property int tinyGap: px(6)
+    readonly property int rowGap: px(10)
+    readonly property int dotGap: px(18)
+    readonly property int tracking: px(2)          // letter spacing of upper-case labels
+    readonly property int stripeTracking: px(3)
+    readonly property int plateRadius: px(10)
+    readonly property int qrRadius: px(12)
+    readonly property int qrPadding: px(4)
+    readonly property int tabPadH: px(28)
+    readonly property int tabPadV: px(12)
+    readonly property int stripeBorder: px(5)
+    readonly property int stripeRadius: px(8)
+    readonly property int accentBarWidth: px(14)
+    readonly property int identifyBorder: px(24)
+    readonly property int minimumFitSize: px(40)   // the least a fitted non-warning text shrinks to
+    readonly property int welcomeSize: px(110)
+    readonly property int welcomeHeight: px(130)
+    readonly property int errorMargin: px(64)
+    readonly property int errorSpacing: px(32)
+    readonly property int errorTitleSize: px(72)
+    readonly property int errorTextSize: px(36)
+    readonly property int errorLineSize: px(30)
+    readonly property int errorHintSize: px(28)
+    readonly property color clear: "transparent"
 
     // -- Letter sizes ----------------------------------------------------------------------
     // Warnings are read standing, metres from the glass, so their letters are sized in

@@ -33,8 +33,8 @@ Item {
         height: parent.height * 0.78
         color: Theme.exerciseYellow
         border.color: Theme.exerciseBlack
-        border.width: Theme.px(5)
-        radius: Theme.px(8)
+        border.width: Theme.stripeBorder
+        radius: Theme.stripeRadius
     }
     SteleText {
         id: label
@@ -45,7 +45,7 @@ Item {
         color: Theme.exerciseBlack
         font.pixelSize: Theme.exerciseSize
         font.bold: true
-        font.letterSpacing: Theme.px(3)
+        font.letterSpacing: Theme.stripeTracking
         wrapMode: Text.NoWrap
         fontSizeMode: Text.Fit
         horizontalAlignment: Text.AlignHCenter

@@ -13,7 +13,7 @@ Row {
     property color activeText: Theme.extreme
 
     visible: texts.length > 1
-    spacing: Theme.px(10)
+    spacing: Theme.rowGap
     layoutDirection: Qt.LeftToRight
 
     Repeater {
@@ -22,10 +22,10 @@ Row {
             id: tab
             required property var modelData
             readonly property bool active: modelData.language === tabs.current.language
-            width: code.implicitWidth + Theme.px(28)
-            height: code.implicitHeight + Theme.px(12)
+            width: code.implicitWidth + Theme.tabPadH
+            height: code.implicitHeight + Theme.tabPadV
             radius: height / 2
-            color: active ? tabs.color : "transparent"
+            color: active ? tabs.color : Theme.clear
             border.color: tabs.color
             border.width: Theme.tabBorder
 

@@ -28,7 +28,7 @@ Item {
         anchors.left: parent.left
         width: Theme.othersBadgeSize
         height: Theme.othersBadgeSize
-        radius: Theme.px(10)
+        radius: Theme.plateRadius
         color: Theme.levelColor(row.severity)
         border.color: Theme.badge
         border.width: Theme.tabBorder

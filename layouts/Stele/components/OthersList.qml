@@ -79,7 +79,7 @@ Rectangle {
         anchors.margins: Theme.smallGap
         anchors.leftMargin: Theme.gap
         anchors.rightMargin: Theme.gap
-        spacing: Theme.px(10)
+        spacing: Theme.rowGap
 
         RowLayout {
             id: header
@@ -91,7 +91,7 @@ Rectangle {
                 color: list.textColor
                 font.pixelSize: Theme.labelSize
                 font.bold: true
-                font.letterSpacing: Theme.px(2)
+                font.letterSpacing: Theme.tracking
                 elide: Text.ElideNone
             }
             SteleText {
@@ -113,7 +113,7 @@ Rectangle {
             Layout.fillWidth: true
             columns: list.columns
             columnSpacing: Theme.gap
-            rowSpacing: Theme.px(10)
+            rowSpacing: Theme.rowGap
 
             Repeater {
                 id: rows

@@ -87,7 +87,7 @@ Item {
         }
 
         ShapePath {
-            strokeColor: "transparent"
+            strokeColor: Theme.clear
             fillColor: pictogram.color
             fillRule: ShapePath.OddEvenFill
             PathSvg { path: pictogram.current.fill !== undefined ? pictogram.current.fill : "" }
@@ -95,7 +95,7 @@ Item {
         ShapePath {
             strokeColor: pictogram.color
             strokeWidth: 9
-            fillColor: "transparent"
+            fillColor: Theme.clear
             capStyle: ShapePath.RoundCap
             joinStyle: ShapePath.RoundJoin
             PathSvg { path: pictogram.current.stroke !== undefined ? pictogram.current.stroke : "" }
@@ -103,7 +103,7 @@ Item {
         ShapePath {
             strokeColor: pictogram.knockout
             strokeWidth: 7
-            fillColor: "transparent"
+            fillColor: Theme.clear
             capStyle: ShapePath.FlatCap
             PathSvg {
                 path: pictogram.current.knockStroke !== undefined ? pictogram.current.knockStroke

@@ -11,17 +11,17 @@ Column {
     property int size: Theme.qrSize
 
     visible: source !== ""
-    spacing: Theme.px(10)
+    spacing: Theme.rowGap
 
     Rectangle {
         width: qr.size
         height: qr.size
-        radius: Theme.px(12)
+        radius: Theme.qrRadius
         color: Theme.qrBackground
 
         Image {
             anchors.fill: parent
-            anchors.margins: Theme.px(4)
+            anchors.margins: Theme.qrPadding
             source: qr.source
             sourceSize.width: width
             sourceSize.height: height

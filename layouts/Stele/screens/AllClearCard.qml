@@ -44,7 +44,7 @@ Rectangle {
             color: Theme.onAlert
             font.pixelSize: Theme.allClearTitleSize
             font.bold: true
-            font.letterSpacing: Theme.px(2)
+            font.letterSpacing: Theme.tracking
             elide: Text.ElideNone
         }
         PagedText {

@@ -80,7 +80,7 @@ Rectangle {
                 anchors.rightMargin: (tabs.visible ? tabs.width + Theme.gap : 0)
                                      + (crisis.landscape && qr.visible ? qr.width + Theme.gap : 0)
                 anchors.verticalCenter: parent.verticalCenter
-                spacing: Theme.px(4)
+                spacing: Theme.tightGap
 
                 SteleText {
                     width: parent.width
@@ -88,7 +88,7 @@ Rectangle {
                     color: crisis.fg
                     font.pixelSize: Theme.severitySize
                     font.bold: true
-                    font.letterSpacing: Theme.px(2)
+                    font.letterSpacing: Theme.tracking
                     elide: Text.ElideNone
                 }
                 PagedText {
@@ -171,7 +171,7 @@ Rectangle {
                     color: crisis.color
                     font.pixelSize: Theme.labelSize
                     font.bold: true
-                    font.letterSpacing: Theme.px(2)
+                    font.letterSpacing: Theme.tracking
                     elide: Text.ElideNone
                 }
                 PagedText {

@@ -9,7 +9,7 @@ Rectangle {
 
     color: Theme.identifyBackground
     border.color: Theme.identifyAccent
-    border.width: Theme.px(24)
+    border.width: Theme.identifyBorder
 
     Column {
         anchors.centerIn: parent
@@ -31,7 +31,7 @@ Rectangle {
             text: overlay.deviceId
             font.pixelSize: Theme.identifySize
             font.bold: true
-            minimumPixelSize: Theme.px(40)
+            minimumPixelSize: Theme.minimumFitSize
             wrapMode: Text.NoWrap
             fontSizeMode: Text.Fit
             horizontalAlignment: Text.AlignHCenter

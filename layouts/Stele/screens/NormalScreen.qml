@@ -144,7 +144,7 @@ Rectangle {
                                           - date.height - 2 * clockColumn.spacing))
                 text: Qt.formatTime(normal.now, "HH:mm")
                 font.pixelSize: Theme.clockSize
-                minimumPixelSize: Theme.px(40)
+                minimumPixelSize: Theme.minimumFitSize
                 font.bold: true
                 wrapMode: Text.NoWrap
                 fontSizeMode: Text.Fit
@@ -200,7 +200,7 @@ Rectangle {
         anchors.horizontalCenter: stage.horizontalCenter
         y: stage.y + stage.height + Theme.gap
         height: Theme.dotSize
-        spacing: Theme.px(18)
+        spacing: Theme.dotGap
         visible: !normal.showAllClear && normal.slideCount > 1
 
         Repeater {
@@ -240,7 +240,7 @@ Rectangle {
                 delegate: Row {
                     id: entry
                     required property var modelData
-                    spacing: Theme.px(10)
+                    spacing: Theme.rowGap
                     SteleText {
                         anchors.baseline: number.baseline
                         text: entry.modelData.label

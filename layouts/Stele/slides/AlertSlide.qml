@@ -51,7 +51,7 @@ SlideBase {
                 anchors.leftMargin: Theme.gap
                 anchors.right: parent.right
                 anchors.verticalCenter: badge.verticalCenter
-                spacing: Theme.px(4)
+                spacing: Theme.tightGap
 
                 SteleText {
                     width: parent.width
@@ -59,7 +59,7 @@ SlideBase {
                     color: slide.fg
                     font.pixelSize: Theme.labelSize
                     font.bold: true
-                    font.letterSpacing: Theme.px(2)
+                    font.letterSpacing: Theme.tracking
                     elide: Text.ElideNone
                 }
                 PagedText {

@@ -11,15 +11,15 @@ Row {
     spacing: Theme.gap
 
     Rectangle {
-        width: Theme.px(14)
+        width: Theme.accentBarWidth
         height: column.height
         radius: width / 2
         color: Theme.accent
     }
     Column {
         id: column
-        width: title.width - Theme.px(14) - Theme.gap
-        spacing: Theme.px(6)
+        width: title.width - Theme.accentBarWidth - Theme.gap
+        spacing: Theme.tinyGap
 
         SteleText {
             id: label

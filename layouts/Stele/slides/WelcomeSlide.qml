@@ -21,10 +21,10 @@ SlideBase {
         }
         SteleText {
             width: parent.width
-            height: Theme.px(130)
+            height: Theme.welcomeHeight
             text: slide.city
             color: Theme.accent
-            font.pixelSize: Theme.px(110)
+            font.pixelSize: Theme.welcomeSize
             font.bold: true
             wrapMode: Text.NoWrap
             fontSizeMode: Text.Fit
