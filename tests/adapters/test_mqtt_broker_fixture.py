@@ -1,34 +1,30 @@
-"""The broker helper itself: retained messages survive restart() on the same port; kill() stops."""
+"""The broker helpers themselves, on every broker: retained messages survive restart() on
+the same port; kill() closes the port and start() reopens it."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
+import pytest
 
-from tests.mosquitto import MosquittoBroker, wait_for_port
+from tests.brokers import TestBroker
+from tests.mosquitto import TopicRecorder, publish_raw, wait_for_port
 
-
-def _cli(name: str) -> str:
-    path = shutil.which(name)
-    assert path, f"{name} missing (package mosquitto-clients)"
-    return path
+pytestmark = pytest.mark.all_brokers
 
 
-def test_retained_message_survives_restart_on_same_port(broker: MosquittoBroker) -> None:
+def test_retained_message_survives_restart_on_same_port(broker: TestBroker) -> None:
     port = broker.port
-    pub = [_cli("mosquitto_pub"), "-h", broker.host, "-p", str(port)]
-    subprocess.run([*pub, "-t", "fixture/a", "-m", "kept", "-r", "-q", "1"], check=True)
+    publish_raw(broker, "fixture/a", b"kept", retain=True)
     broker.restart()
     assert broker.port == port
-    out = subprocess.run(
-        [_cli("mosquitto_sub"), "-h", broker.host, "-p", str(port), "-t", "fixture/a",
-         "-C", "1", "-W", "5"],
-        capture_output=True, text=True, check=False,
-    )
-    assert out.stdout.strip() == "kept", broker.log_tail()
+    rec = TopicRecorder(broker, "fixture/a")  # an exact filter: RabbitMQ too delivers retained
+    try:
+        assert rec.wait_for(lambda m: len(m) == 1), broker.log_tail()
+        assert rec.messages[0][1:3] == (b"kept", True)
+    finally:
+        rec.close()
 
 
-def test_kill_closes_port_and_start_reopens_it(broker: MosquittoBroker) -> None:
+def test_kill_closes_port_and_start_reopens_it(broker: TestBroker) -> None:
     broker.kill()
     assert not broker.running
     assert not wait_for_port(broker.host, broker.port, 0.3)
