@@ -19,6 +19,7 @@ import random
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,6 +29,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from stele.adapters.payloads import PayloadError, decode_index
+from stele.adapters.retained import Actions, RetainedWatch
 from stele.domain.backoff import backoff_delay, device_rng
 from stele.errors import ConfigError
 
@@ -40,6 +43,9 @@ QOS = 1
 SCOPES = ("all", "ars", "device")
 # CONNACK "Unsupported Protocol Version": MQTT 5 code 0x84; paho maps a 3.1.1 broker's rc 1 to it.
 _UNSUPPORTED_PROTOCOL = 0x84
+# MQTT 5 connections closed in a row before any CONNACK after which "auto" tries the other
+# protocol: RabbitMQ 3.x closes an MQTT 5 CONNECT without answering (against the spec).
+_EARLY_CLOSES_BEFORE_SWITCH = 2
 # Room for topic and properties above the payload limit in MQTT 5 Maximum Packet Size.
 _PACKET_OVERHEAD = 70_000
 _LOGGED_PAYLOAD_BYTES = 120
@@ -223,6 +229,8 @@ class SteleMqtt:
         on_connection: Callable[[bool], None] | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        fetch_grace_s: float = 2.0,
+        fetch_patience_s: float = 10.0,
     ) -> None:
         self._cfg = mqtt_cfg
         self._device_id = check_level(device_cfg.id, "device id")
@@ -249,6 +257,17 @@ class SteleMqtt:
         self._fallback: threading.Thread | None = None
         self._sub_mid = -1  # the SUBSCRIBE of our table on the current connection
         self._reported = False  # what on_connection last said
+        self._got_connack = False  # on the current connection attempt
+        self._early_closes = 0  # attempts in a row closed by the broker before any CONNACK
+        self._was_connected = False  # a connection of this process got a CONNACK before
+        self._wake = threading.Event()  # set by stop(): ends a delayed protocol switch
+        # Clients replaced by a protocol switch: their last callbacks are not about us.
+        self._retired: weakref.WeakSet[paho.Client] = weakref.WeakSet()
+        # Retained alerts the indexes list that did not come by the wildcards (RabbitMQ).
+        self._watch = RetainedWatch(grace_s=fetch_grace_s, patience_s=fetch_patience_s)
+        self._timer: threading.Timer | None = None
+        self._timer_due = 0.0  # when self._timer fires (time.monotonic)
+        self._fetch_mids: dict[int, tuple[str, ...]] = {}  # SUBSCRIBE mid -> exact topics
 
     # public API
 
@@ -271,6 +290,8 @@ class SteleMqtt:
         """Publish retained offline, wait for the broker's ack, disconnect, stop the thread."""
         with self._lock:
             self._stopped = True
+            self._wake.set()
+            self._cancel_timer()
             client, connected, fallback = self._client, self._connected, self._fallback
         if fallback is not None:
             fallback.join(timeout)
@@ -385,29 +406,70 @@ class SteleMqtt:
         return client
 
     def _handle_pre_connect(self, client: paho.Client, userdata: Any) -> None:
+        if client in self._retired:
+            return
         self._attempt_open = True
+        self._got_connack = False
 
     def _handle_connect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
     ) -> None:
+        if client in self._retired:
+            return
+        self._got_connack = True
+        self._early_closes = 0  # it answered: it speaks this protocol
         if reason.is_failure:
             if reason == _UNSUPPORTED_PROTOCOL and self._v5 and self._cfg.protocol == "auto":
-                self._fall_back_to_311(client)
+                log.info("broker does not speak MQTT 5: falling back to 3.1.1 (no MQTT 5 extras)")
+                self._switch_protocol(client, v5=False, delay=0.0)
                 return
             log.warning("broker refused the connection: %s", reason)
             return  # the broker closes the socket; _handle_disconnect backs off
+        present = bool(flags.session_present)
         with self._lock:
             self._connected = True
             self._attempt = 0
             status = self._status
-        log.info("connected (session present: %s)", bool(flags.session_present))
+            again, self._was_connected = self._was_connected, True
+            leftover = self._watch.connected()
+        self._log_session(present, again, properties)
+        # Every connect subscribes the whole table again, kept session or not: the broker
+        # then sends every retained alert and index anew, which rebuilds a lost session.
         _, sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
         self._sub_mid = sub_mid if sub_mid is not None else -1
+        if leftover and present:  # exact subscriptions of a fetch cut short by the drop
+            client.unsubscribe(list(leftover))
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
+
+    def _log_session(self, present: bool, again: bool, properties: Any) -> None:
+        wanted = 0 if self._v5 and not self._cfg.session_expiry_s else None  # None: a session
+        if present or wanted == 0:
+            log.info("connected (session present: %s)", present)
+        elif again:
+            log.warning(
+                "connected, but the broker kept no session for this stele (expired while it "
+                "was offline, or lost): commands sent meanwhile are lost; alerts and indexes "
+                "come again from the retained messages"
+            )
+        else:
+            log.info("connected (no session on the broker: new, expired or lost)")
+        granted = getattr(properties, "SessionExpiryInterval", None) if properties else None
+        if self._v5 and granted is not None and granted < self._cfg.session_expiry_s:
+            log.warning(
+                "broker keeps this stele's session only %d s after a drop (asked %d s)",
+                granted,
+                self._cfg.session_expiry_s,
+            )
 
     def _handle_subscribe(
         self, client: paho.Client, userdata: Any, mid: int, codes: list[Any], properties: Any
     ) -> None:
+        fetched = self._fetch_mids.pop(mid, None)
+        if fetched is not None:
+            for topic, code in zip(fetched, codes, strict=False):
+                if code.is_failure:
+                    log.error("broker refused subscription %s: %s (check the ACLs)", topic, code)
+            return
         if mid != self._sub_mid:
             return
         for topic, code in zip(self._table, codes, strict=False):
@@ -416,18 +478,28 @@ class SteleMqtt:
         # Only now is the link usable for receiving: report it up.
         self._notify(True)
 
-    def _fall_back_to_311(self, client: paho.Client) -> None:
-        log.info("broker does not speak MQTT 5: falling back to 3.1.1 (no MQTT 5 extras)")
-        self._attempt_open = False  # no backoff: the 3.1.1 client connects at once
-        self._leave(client)  # ends this client's loop; a helper thread starts the 3.1.1 client
+    def _switch_protocol(self, client: paho.Client, *, v5: bool, delay: float) -> None:
+        """Replace `client` by one speaking the other protocol, `delay` s from now.
+
+        Called from paho's callbacks. From on_connect, disconnect() ends the client's loop.
+        From on_disconnect it does not: paho marks the connection lost after the callback
+        returns and would reconnect after its delay; so that delay is made long here, and
+        the helper thread's disconnect() (after the callback) ends the wait for good.
+        """
+        self._attempt_open = False  # the delay, if any, is this attempt's backoff
+        self._retired.add(client)
+        self._leave(client)
+        client.reconnect_delay_set(3600, 3600)
 
         def relaunch() -> None:
-            client.loop_stop()
+            if delay and self._wake.wait(delay):
+                return  # stopped meanwhile; stop() ends this client
+            client.disconnect()
             with self._lock:
-                if self._stopped:
-                    return
-                self._v5 = False
-                self._client = self._launch()
+                if not self._stopped:
+                    self._v5 = v5
+                    self._client = self._launch()
+            client.loop_stop()  # the old thread leaves its wait within a second
 
         with self._lock:
             self._fallback = threading.Thread(
@@ -436,31 +508,61 @@ class SteleMqtt:
             self._fallback.start()
 
     def _handle_connect_fail(self, client: paho.Client, userdata: Any) -> None:
+        if client in self._retired:
+            return
+        self._early_closes = 0  # nobody listening: says nothing about the protocol
         self._back_off(client, "connection failed")
 
     def _handle_disconnect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
     ) -> None:
+        if client in self._retired:
+            return
         with self._lock:
             was, self._connected = self._connected, False
+            self._cancel_timer()
         if was:
             log.log(logging.INFO if self._stopped else logging.WARNING, "disconnected: %s", reason)
             self._notify(False)
+        if self._attempt_open and not self._got_connack and not self._paho_log.leaving:
+            self._early_closes += 1
+            if self._cfg.protocol == "auto" and self._early_closes >= _EARLY_CLOSES_BEFORE_SWITCH:
+                other = "3.1.1" if self._v5 else "5"
+                delay = self._next_delay(
+                    f"broker closed {self._early_closes} MQTT {self.protocol} connections in a "
+                    f"row without answering (RabbitMQ 3.x does so for MQTT 5): trying MQTT {other}"
+                )
+                if delay is not None:
+                    self._early_closes = 0
+                    self._switch_protocol(client, v5=not self._v5, delay=delay)
+                return
+            # With "auto" against MQTT 5 this is a step of finding the protocol: not a warning.
+            probing = self._cfg.protocol == "auto" and self._v5
+            self._back_off(
+                client, f"closed by the broker before it answered ({reason})", quiet=probing
+            )
+            return
         self._back_off(client, f"disconnected ({reason})")
 
-    def _back_off(self, client: paho.Client, why: str) -> None:
+    def _back_off(self, client: paho.Client, why: str, *, quiet: bool = False) -> None:
         """Arm paho's next reconnect wait with a jittered delay (once per attempt)."""
+        delay = self._next_delay(why, quiet=quiet)
+        if delay is not None:
+            # min == max: paho waits exactly this long; its own doubling never applies.
+            client.reconnect_delay_set(delay, delay)  # type: ignore[arg-type]
+
+    def _next_delay(self, why: str, *, quiet: bool = False) -> float | None:
+        """The jittered wait before the next attempt (None: none due, or stopped); logged."""
         if not self._attempt_open or self._stopped:
-            return
+            return None
         self._attempt_open = False
         delay = backoff_delay(
             self._attempt, self._cfg.reconnect_min_s, self._cfg.reconnect_max_s, self._rng
         )
         self._attempt += 1
-        # min == max: paho waits exactly this long; its own doubling never applies.
-        client.reconnect_delay_set(delay, delay)  # type: ignore[arg-type]
-        level = logging.WARNING if self._attempt == 1 else logging.INFO
+        level = logging.WARNING if self._attempt == 1 and not quiet else logging.INFO
         log.log(level, "%s; retry %d in %.2f s", why, self._attempt, delay)
+        return delay
 
     def _handle_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         received_ms = int(self._clock() * 1000)
@@ -496,6 +598,80 @@ class SteleMqtt:
         except Exception:
             # Never let the app's handler kill paho's network thread.
             log.exception("on_message handler failed for %s", topic)
+        if kind == "alert":
+            with self._lock:
+                actions = self._watch.arrived(topic)
+            self._run(client, actions)
+        elif kind == "index":
+            self._watch_index(client, incoming)
+
+    # the retained index as the source of truth (stele.adapters.retained)
+
+    def _watch_index(self, client: paho.Client, index: Incoming) -> None:
+        try:
+            keys = decode_index(index.payload)
+        except PayloadError:
+            return  # the app logs and drops it
+        topics = []
+        for key in keys:
+            try:
+                topics.append(alert_topic(self._prefix, index.scope, index.scope_id, key))
+            except ConfigError as exc:
+                log.warning("index %s: %s", index.topic, exc)
+        with self._lock:
+            actions = self._watch.index(
+                index.scope, topics, time.monotonic(), retained=index.retained
+            )
+        self._run(client, actions)
+
+    def _run(self, client: paho.Client, actions: Actions) -> None:
+        """Subscribe/unsubscribe exact alert topics, report the missing, re-arm the timer."""
+        if actions.subscribe:
+            log.info("asking the broker for %d listed alert(s) by their exact topics",
+                     len(actions.subscribe))
+            _, mid = client.subscribe([(topic, QOS) for topic in actions.subscribe])
+            if mid is not None:
+                self._fetch_mids[mid] = actions.subscribe
+        if actions.unsubscribe:
+            client.unsubscribe(list(actions.unsubscribe))
+        for topic in actions.missing:
+            log.warning(
+                "an index lists %s, but no alert arrived there within %g s of asking the broker:"
+                " this stele may be missing a warning (expired or lost on the broker, or the"
+                " ACLs do not let this stele read it)",
+                topic,
+                self._watch.patience_s,
+            )
+        with self._lock:
+            self._arm()
+
+    def _arm(self) -> None:
+        """(Re)start the timer for the watch's next due step (call with the lock held)."""
+        due = self._watch.next_due()
+        if due is None or self._stopped or not self._connected:
+            self._cancel_timer()
+            return
+        if self._timer is not None and self._timer_due == due:
+            return  # the common case on the hot path: nothing changed
+        self._cancel_timer()
+        self._timer_due = due
+        self._timer = threading.Timer(max(0.0, due - time.monotonic()), self._tick)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _cancel_timer(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tick(self) -> None:
+        with self._lock:
+            self._timer = None
+            client = self._client
+            if client is None or self._stopped or not self._connected:
+                return
+            actions = self._watch.step(time.monotonic())
+        self._run(client, actions)
 
     def _notify(self, up: bool) -> None:
         """Report link changes once each (a drop before the SUBACK reports nothing)."""
