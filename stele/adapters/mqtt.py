@@ -29,10 +29,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from stele.adapters.payloads import PayloadError, decode_index
-from stele.adapters.retained import Actions, RetainedWatch
+from stele.adapters.index_fetch import IndexFetch
+from stele.adapters.topics import check_level, device_topic, parse_topic, subscriptions
 from stele.domain.backoff import backoff_delay, device_rng
-from stele.errors import ConfigError
 
 if TYPE_CHECKING:
     from stele.config.models import DeviceConfig, MqttConfig
@@ -40,7 +39,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("stele.mqtt")
 
 QOS = 1
-SCOPES = ("all", "ars", "device")
 # CONNACK "Unsupported Protocol Version": MQTT 5 code 0x84; paho maps a 3.1.1 broker's rc 1 to it.
 _UNSUPPORTED_PROTOCOL = 0x84
 # MQTT 5 connections closed in a row before any CONNACK after which "auto" tries the other
@@ -64,92 +62,6 @@ class Incoming:
     content_type: str | None  # MQTT 5 Content Type property, if any
     retained: bool
     received_ms: int  # epoch ms UTC, taken first thing in paho's on_message
-
-
-# --- topics (shared with stele.central.publish) ------------------------------------------
-
-
-def check_level(value: str, what: str) -> str:
-    """A value that must be exactly one topic level."""
-    if not value or any(c in value for c in "/+#\x00"):
-        raise ConfigError(f"{what} {value!r} cannot be an MQTT topic level (no '/', '+', '#')")
-    return value
-
-
-def scope_path(scope: str, scope_id: str = "") -> str:
-    """ "all", "ars/<ARS>" or "device/<id>": the part after alerts/ or index/."""
-    if scope not in SCOPES:
-        raise ConfigError(f"scope {scope!r}: expected one of {', '.join(SCOPES)}")
-    if scope == "all":
-        if scope_id:
-            raise ConfigError(f"scope 'all' takes no id, got {scope_id!r}")
-        return "all"
-    if scope == "ars" and not (len(scope_id) == 12 and scope_id.isdigit()):
-        raise ConfigError(f"ARS {scope_id!r}: expected 12 digits")
-    return f"{scope}/{check_level(scope_id, 'device id')}"
-
-
-def alert_topic(prefix: str, scope: str, scope_id: str, key: str) -> str:
-    return f"{prefix}/alerts/{scope_path(scope, scope_id)}/{check_level(key, 'incident key')}"
-
-
-def index_topic(prefix: str, scope: str, scope_id: str = "") -> str:
-    return f"{prefix}/index/{scope_path(scope, scope_id)}"
-
-
-def device_topic(prefix: str, device_id: str, leaf: str) -> str:
-    """PREFIX/device/<id>/<leaf> for leaf in status, ack, cmd, cmd/result."""
-    return f"{prefix}/device/{check_level(device_id, 'device id')}/{leaf}"
-
-
-def subscriptions(prefix: str, device_id: str, ars: str) -> tuple[str, ...]:
-    """The one table of what a stele subscribes to (all at QoS 1)."""
-    return (
-        f"{prefix}/alerts/all/+",
-        f"{prefix}/alerts/{scope_path('ars', ars)}/+",
-        f"{prefix}/alerts/{scope_path('device', device_id)}/+",
-        index_topic(prefix, "all"),
-        index_topic(prefix, "ars", ars),
-        index_topic(prefix, "device", device_id),
-        device_topic(prefix, device_id, "cmd"),
-        f"{prefix}/content/{ars}",
-    )
-
-
-def parse_topic(topic: str, prefix: str, device_id: str, ars: str) -> tuple[str, str, str, str]:
-    """(kind, scope, scope_id, key) for a topic meant for this stele; ValueError(reason) if not.
-
-    A persistent session may still hold subscriptions of an earlier configuration
-    (another ARS or id), so "addressed to someone else" is checked, not assumed.
-    """
-    if not topic.startswith(prefix + "/"):
-        raise ValueError("outside the topic prefix")
-    levels = topic[len(prefix) + 1 :].split("/")
-    own = {"ars": ars, "device": device_id}
-    head, rest = levels[0], levels[1:]
-    if head in ("alerts", "index"):
-        want = 1 if head == "index" else 2
-        if rest and rest[0] == "all":
-            scope, scope_id, tail = "all", "", rest[1:]
-        elif len(rest) >= 2 and rest[0] in own:
-            scope, scope_id, tail = rest[0], rest[1], rest[2:]
-            if scope_id != own[scope]:
-                raise ValueError(f"addressed to {scope} {scope_id}, not this stele")
-        else:
-            raise ValueError("unknown scope")
-        if len(tail) != want - 1 or (tail and not tail[0]):
-            raise ValueError("wrong number of topic levels")
-        kind = "alert" if head == "alerts" else "index"
-        return kind, scope, scope_id, (tail[0] if tail else "")
-    if head == "device" and len(rest) == 2 and rest[1] == "cmd":
-        if rest[0] != device_id:
-            raise ValueError(f"command for device {rest[0]}, not this stele")
-        return "cmd", "", "", ""
-    if head == "content" and len(rest) == 1:
-        if rest[0] != ars:
-            raise ValueError(f"content for ARS {rest[0]}, not this stele")
-        return "content", "", "", ""
-    raise ValueError("not a topic a stele reads")
 
 
 def _json(data: dict[str, Any]) -> bytes:
@@ -264,10 +176,12 @@ class SteleMqtt:
         # Clients replaced by a protocol switch: their last callbacks are not about us.
         self._retired: weakref.WeakSet[paho.Client] = weakref.WeakSet()
         # Retained alerts the indexes list that did not come by the wildcards (RabbitMQ).
-        self._watch = RetainedWatch(grace_s=fetch_grace_s, patience_s=fetch_patience_s)
-        self._timer: threading.Timer | None = None
-        self._timer_due = 0.0  # when self._timer fires (time.monotonic)
-        self._fetch_mids: dict[int, tuple[str, ...]] = {}  # SUBSCRIBE mid -> exact topics
+        self._fetch = IndexFetch(
+            self._prefix,
+            grace_s=fetch_grace_s,
+            patience_s=fetch_patience_s,
+            live_client=lambda: self._client if self._connected else None,
+        )
 
     # public API
 
@@ -291,7 +205,7 @@ class SteleMqtt:
         with self._lock:
             self._stopped = True
             self._wake.set()
-            self._cancel_timer()
+            self._fetch.stop()
             client, connected, fallback = self._client, self._connected, self._fallback
         if fallback is not None:
             fallback.join(timeout)
@@ -431,14 +345,12 @@ class SteleMqtt:
             self._attempt = 0
             status = self._status
             again, self._was_connected = self._was_connected, True
-            leftover = self._watch.connected()
         self._log_session(present, again, properties)
+        self._fetch.connected(client, session_present=present)
         # Every connect subscribes the whole table again, kept session or not: the broker
         # then sends every retained alert and index anew, which rebuilds a lost session.
         _, sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
         self._sub_mid = sub_mid if sub_mid is not None else -1
-        if leftover and present:  # exact subscriptions of a fetch cut short by the drop
-            client.unsubscribe(list(leftover))
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
 
     def _log_session(self, present: bool, again: bool, properties: Any) -> None:
@@ -464,13 +376,7 @@ class SteleMqtt:
     def _handle_subscribe(
         self, client: paho.Client, userdata: Any, mid: int, codes: list[Any], properties: Any
     ) -> None:
-        fetched = self._fetch_mids.pop(mid, None)
-        if fetched is not None:
-            for topic, code in zip(fetched, codes, strict=False):
-                if code.is_failure:
-                    log.error("broker refused subscription %s: %s (check the ACLs)", topic, code)
-            return
-        if mid != self._sub_mid:
+        if self._fetch.suback(mid, codes) or mid != self._sub_mid:
             return
         for topic, code in zip(self._table, codes, strict=False):
             if code.is_failure:
@@ -520,7 +426,7 @@ class SteleMqtt:
             return
         with self._lock:
             was, self._connected = self._connected, False
-            self._cancel_timer()
+        self._fetch.disconnected()
         if was:
             log.log(logging.INFO if self._stopped else logging.WARNING, "disconnected: %s", reason)
             self._notify(False)
@@ -598,80 +504,11 @@ class SteleMqtt:
         except Exception:
             # Never let the app's handler kill paho's network thread.
             log.exception("on_message handler failed for %s", topic)
+        # The index is the source of truth: what it lists must arrive (stele.adapters.retained).
         if kind == "alert":
-            with self._lock:
-                actions = self._watch.arrived(topic)
-            self._run(client, actions)
+            self._fetch.alert(client, topic)
         elif kind == "index":
-            self._watch_index(client, incoming)
-
-    # the retained index as the source of truth (stele.adapters.retained)
-
-    def _watch_index(self, client: paho.Client, index: Incoming) -> None:
-        try:
-            keys = decode_index(index.payload)
-        except PayloadError:
-            return  # the app logs and drops it
-        topics = []
-        for key in keys:
-            try:
-                topics.append(alert_topic(self._prefix, index.scope, index.scope_id, key))
-            except ConfigError as exc:
-                log.warning("index %s: %s", index.topic, exc)
-        with self._lock:
-            actions = self._watch.index(
-                index.scope, topics, time.monotonic(), retained=index.retained
-            )
-        self._run(client, actions)
-
-    def _run(self, client: paho.Client, actions: Actions) -> None:
-        """Subscribe/unsubscribe exact alert topics, report the missing, re-arm the timer."""
-        if actions.subscribe:
-            log.info("asking the broker for %d listed alert(s) by their exact topics",
-                     len(actions.subscribe))
-            _, mid = client.subscribe([(topic, QOS) for topic in actions.subscribe])
-            if mid is not None:
-                self._fetch_mids[mid] = actions.subscribe
-        if actions.unsubscribe:
-            client.unsubscribe(list(actions.unsubscribe))
-        for topic in actions.missing:
-            log.warning(
-                "an index lists %s, but no alert arrived there within %g s of asking the broker:"
-                " this stele may be missing a warning (expired or lost on the broker, or the"
-                " ACLs do not let this stele read it)",
-                topic,
-                self._watch.patience_s,
-            )
-        with self._lock:
-            self._arm()
-
-    def _arm(self) -> None:
-        """(Re)start the timer for the watch's next due step (call with the lock held)."""
-        due = self._watch.next_due()
-        if due is None or self._stopped or not self._connected:
-            self._cancel_timer()
-            return
-        if self._timer is not None and self._timer_due == due:
-            return  # the common case on the hot path: nothing changed
-        self._cancel_timer()
-        self._timer_due = due
-        self._timer = threading.Timer(max(0.0, due - time.monotonic()), self._tick)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def _cancel_timer(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-
-    def _tick(self) -> None:
-        with self._lock:
-            self._timer = None
-            client = self._client
-            if client is None or self._stopped or not self._connected:
-                return
-            actions = self._watch.step(time.monotonic())
-        self._run(client, actions)
+            self._fetch.index(client, scope, scope_id, topic, payload, retained=incoming.retained)
 
     def _notify(self, up: bool) -> None:
         """Report link changes once each (a drop before the SUBACK reports nothing)."""

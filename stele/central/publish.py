@@ -26,14 +26,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from stele.adapters.mqtt import (
-    QOS,
-    alert_topic,
-    apply_tls_and_auth,
-    check_level,
-    index_topic,
-    scope_path,
-)
+from stele.adapters.mqtt import QOS, apply_tls_and_auth
+from stele.adapters.topics import alert_topic, check_level, index_topic, scope_path
 from stele.domain.cap import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, parse_alert
 from stele.domain.model import Alert
 from stele.errors import ConfigError, SteleError
@@ -224,7 +218,10 @@ class _CentralSession:
         self._pubacks: dict[int, Any] = {}
         self._messages: dict[str, bytes] = {}
         self._closed = False  # the broker dropped us before CONNACK
-        self._last_error = ""  # paho's last error log line: the TLS/socket reason
+        # paho's first error log line of each attempt: the TLS/socket reason (the later
+        # ones of an attempt are about the closed socket).
+        self._errors: list[str] = []
+        self._attempt_error = False
         self._client: paho.Client | None = None
 
     def __enter__(self) -> _CentralSession:
@@ -254,13 +251,16 @@ class _CentralSession:
         tried = f"MQTT {self._cfg.protocol}"
         if self._cfg.protocol == "auto":
             tried = "MQTT 5, then 3.1.1"
-        why = f" ({self._last_error})" if self._last_error else ""
+        errors = list(dict.fromkeys(self._errors))
+        why = f" ({'; '.join(errors)})" if errors else ""
         tls = self._cfg.tls
         suspects = "whether it speaks MQTT on that port and accepts this client"
         if tls is not None and tls.cert_file is not None:
-            suspects += f" (its TLS client certificate {tls.cert_file})"
+            suspects += f" with the TLS client certificate {tls.cert_file}"
+        elif tls is not None:
+            suspects += " (it may require a TLS client certificate: mqtt.tls.cert_file is not set)"
         elif self._cfg.username is not None:
-            suspects += f" (user {self._cfg.username!r})"
+            suspects += f" as user {self._cfg.username!r}"
         return (
             f"broker {self._where} closed the connection without answering the MQTT "
             f"CONNECT (tried {tried}){why}; check {suspects}"
@@ -281,7 +281,7 @@ class _CentralSession:
         in (`_connack`), or the broker closed the connection before any (`_connack` None,
         client stopped); no answer at all or an unreachable broker raise PublishError."""
         with self._cond:
-            self._connack, self._closed, self._last_error = None, False, ""
+            self._connack, self._closed, self._attempt_error = None, False, False
         client = paho.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self._client_id,
@@ -310,7 +310,7 @@ class _CentralSession:
         if self._connack is None:
             self.__exit__()
             if not answered:
-                why = f": {self._last_error}" if self._last_error else ""
+                why = f": {self._errors[-1]}" if self._attempt_error else ""
                 raise PublishError(
                     f"no answer from MQTT broker {self._where} within {self._timeout:g} s{why}"
                 )
@@ -326,8 +326,9 @@ class _CentralSession:
             self._cond.notify_all()
 
     def _on_log(self, client: paho.Client, u: Any, level: int, text: str) -> None:
-        if level == paho.MQTT_LOG_ERR:
-            self._last_error = text
+        if level == paho.MQTT_LOG_ERR and not self._attempt_error:
+            self._attempt_error = True
+            self._errors.append(text)
 
     def _on_subscribe(self, client: paho.Client, u: Any, mid: int, codes: Any, p: Any) -> None:
         with self._cond:
@@ -382,8 +383,9 @@ class _CentralSession:
             if topic not in messages:
                 missing.append(topic)
         if missing:
-            log.info("%d listed alert(s) not delivered by the wildcard: asking by topic",
-                     len(missing))
+            log.info(
+                "%d listed alert(s) not delivered by the wildcard: asking by topic", len(missing)
+            )
             self._subscribe(missing, reading=missing[0])
             messages = self._sync(marker)
         retained: dict[str, Alert] = {}
