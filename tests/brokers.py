@@ -188,7 +188,7 @@ class RabbitVhosts:
         host, port = rabbit_mqtt_address()
         if not wait_for_port(host, port, 0.5):
             raise BrokerUnavailable(
-                f"no RabbitMQ MQTT listener on {host}:{port}: run .ci/brokers (enables the "
+                f"no RabbitMQ MQTT listener on {host}:{port}: run ./dev brokers (enables the "
                 "rabbitmq_mqtt plugin on 127.0.0.1:1884) or set STELE_RABBITMQ_MQTT=host:port"
             )
         self._free: list[str] = []
