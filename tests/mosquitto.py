@@ -18,8 +18,9 @@ from stele.adapters.local_broker import (  # noqa: F401 - re-exported for the te
 )
 
 
-def _client(broker: Any, auth: dict[str, str]) -> Any:
-    """A plain paho client for `broker`: its protocol, its credentials unless `auth` is given."""
+def _client(broker: Any, auth: dict[str, str], *, session: bool = False) -> Any:
+    """A plain paho client for `broker`: its protocol, its credentials unless `auth` is given;
+    `session`: a persistent one (3.1.1 clean session off; for MQTT 5 see _connect)."""
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
 
@@ -28,6 +29,7 @@ def _client(broker: Any, auth: dict[str, str]) -> Any:
         CallbackAPIVersion.VERSION2,
         client_id=f"test-{secrets.token_hex(4)}",
         protocol=paho.MQTTv5 if v5 else paho.MQTTv311,
+        **({"clean_session": False} if session and not v5 else {}),
     )
     auth = auth or getattr(broker, "auth", {})
     if auth:
@@ -41,7 +43,11 @@ class TopicRecorder:
     """A plain MQTT client that records (topic, payload, retain, content_type) of what it
     subscribed to, with when each arrived, and can publish (the server side in tests)."""
 
-    def __init__(self, broker: MosquittoBroker, *topics: str, **auth: str) -> None:
+    def __init__(
+        self, broker: MosquittoBroker, *topics: str, session: bool = False, **auth: str
+    ) -> None:
+        """`session`: a persistent session, so that the broker keeps what arrives for it
+        while it is cut off (e.g. by broker.stop()) and delivers it when it is back."""
         import threading
 
         self.messages: list[tuple[str, bytes, bool, str | None]] = []
@@ -50,7 +56,7 @@ class TopicRecorder:
         self._cond = threading.Condition()
         self._subscribed = threading.Event()
         self._broker = broker
-        self._client = _client(broker, auth)
+        self._client = _client(broker, auth, session=session)
 
         def on_connect(c, u, f, rc, p):  # type: ignore[no-untyped-def]
             c.subscribe([(t, 1) for t in topics])
@@ -72,7 +78,16 @@ class TopicRecorder:
         self._client.on_connect = on_connect
         self._client.on_subscribe = on_subscribe
         self._client.on_message = on_message
-        self._client.connect(broker.host, broker.port, keepalive=10)
+        if session and getattr(broker, "mqtt5", True):
+            from paho.mqtt.packettypes import PacketTypes
+            from paho.mqtt.properties import Properties
+
+            props = Properties(PacketTypes.CONNECT)
+            props.SessionExpiryInterval = 300
+            self._client.connect(broker.host, broker.port, keepalive=10, clean_start=False,
+                                 properties=props)
+        else:
+            self._client.connect(broker.host, broker.port, keepalive=10)
         self._client.loop_start()
         if not self._subscribed.wait(5):
             raise RuntimeError("TopicRecorder: no SUBACK within 5 s")

@@ -273,12 +273,14 @@ def test_ack_published_while_offline_is_sent_after_reconnect(
 ) -> None:
     ack_topic = f"{PREFIX}/device/{DEV}/ack"
     client, inbox = make_stele(broker)
-    broker.kill()
+    # A persistent session: whichever of the two comes back first, the broker keeps the ack
+    # for the recorder (stop() saves it on Mosquitto; kill() would lose it there).
+    rec = TopicRecorder(broker, ack_topic, session=True)
+    broker.stop()
     assert inbox.wait(lambda b: b.connection[-1:] == [False])
     client.publish_ack({"identifier": "A1", "received_ms": 1, "presented_ms": 2,
                         "layout": "takeover"})
     broker.start()
-    rec = TopicRecorder(broker, ack_topic)
     try:
         assert rec.wait_for(lambda m: len(m) == 1, 10)
         assert json.loads(rec.messages[0][1])["identifier"] == "A1"

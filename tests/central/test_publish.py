@@ -246,7 +246,8 @@ def test_a_stele_receives_what_central_sends(broker: TestBroker) -> None:
         while len(got) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         # The index first, so a stele never holds the alert next to an index lacking it.
-        assert [(m.kind, m.key) for m in got] == [("index", ""), ("alert", key)]
+        assert [(m.kind, m.key) for m in got] == [("index", ""), ("alert", key)], [
+            (m.kind, m.key, m.retained, m.received_ms) for m in got]
         assert got[1].payload == sample("03a")
         assert got[1].content_type == ("application/json" if broker.mqtt5 else None)
         assert json.loads(got[0].payload)["keys"] == [key]
