@@ -11,13 +11,75 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.mosquitto import MosquittoBroker
+from tests.brokers import (
+    BROKERS,
+    BrokerUnavailable,
+    Mosquitto,
+    NatsBroker,
+    RabbitBroker,
+    RabbitVhosts,
+    TestBroker,
+)
+
+# CI sets it: a broker that is missing fails the run instead of skipping its tests.
+REQUIRE_BROKERS = os.environ.get("STELE_REQUIRE_BROKERS") == "1"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "all_brokers: run each test using the `broker` fixture once per broker "
+        "(Mosquitto, NATS, RabbitMQ)",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "broker" in metafunc.fixturenames and metafunc.definition.get_closest_marker("all_brokers"):
+        metafunc.parametrize("broker", BROKERS, indirect=True)
+
+
+def _unavailable(name: str, exc: BrokerUnavailable) -> None:
+    message = f"{name} unavailable: {exc}"
+    if REQUIRE_BROKERS:
+        pytest.fail(message + " (STELE_REQUIRE_BROKERS=1: no broker may be skipped)", False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def rabbit_vhosts() -> Iterator[RabbitVhosts | BrokerUnavailable]:
+    """One pool of RabbitMQ virtual hosts per session (or why RabbitMQ cannot be used)."""
+    try:
+        pool = RabbitVhosts()
+    except BrokerUnavailable as exc:
+        yield exc
+        return
+    try:
+        yield pool
+    finally:
+        pool.close()
 
 
 @pytest.fixture
-def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[MosquittoBroker]:
-    """A private Mosquitto on a free 127.0.0.1 port (persistence on; restart() keeps the port)."""
-    b = MosquittoBroker(workdir=tmp_path_factory.mktemp("mosquitto"))
+def broker(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[TestBroker]:
+    """A fresh broker on 127.0.0.1: a private Mosquitto (persistence on; restart() keeps the
+    port) unless the test is marked `all_brokers`, then also NATS and RabbitMQ."""
+    name = getattr(request, "param", "mosquitto")
+    b: TestBroker
+    try:
+        if name == "mosquitto":
+            b = Mosquitto(workdir=tmp_path_factory.mktemp("mosquitto"))
+        elif name == "nats":
+            b = NatsBroker(tmp_path_factory.mktemp("nats"))
+        else:
+            pool = request.getfixturevalue("rabbit_vhosts")
+            if isinstance(pool, BrokerUnavailable):
+                raise pool
+            b = RabbitBroker(pool)
+    except BrokerUnavailable as exc:
+        _unavailable(name, exc)
+        raise  # not reached: skip/fail raise
     b.start()
     try:
         yield b

@@ -19,6 +19,7 @@ import random
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -28,8 +29,9 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from stele.adapters.index_fetch import IndexFetch
+from stele.adapters.topics import check_level, device_topic, parse_topic, subscriptions
 from stele.domain.backoff import backoff_delay, device_rng
-from stele.errors import ConfigError
 
 if TYPE_CHECKING:
     from stele.config.models import DeviceConfig, MqttConfig
@@ -37,9 +39,11 @@ if TYPE_CHECKING:
 log = logging.getLogger("stele.mqtt")
 
 QOS = 1
-SCOPES = ("all", "ars", "device")
 # CONNACK "Unsupported Protocol Version": MQTT 5 code 0x84; paho maps a 3.1.1 broker's rc 1 to it.
 _UNSUPPORTED_PROTOCOL = 0x84
+# MQTT 5 connections closed in a row before any CONNACK after which "auto" tries the other
+# protocol: RabbitMQ 3.x closes an MQTT 5 CONNECT without answering (against the spec).
+_EARLY_CLOSES_BEFORE_SWITCH = 2
 # Room for topic and properties above the payload limit in MQTT 5 Maximum Packet Size.
 _PACKET_OVERHEAD = 70_000
 _LOGGED_PAYLOAD_BYTES = 120
@@ -58,92 +62,6 @@ class Incoming:
     content_type: str | None  # MQTT 5 Content Type property, if any
     retained: bool
     received_ms: int  # epoch ms UTC, taken first thing in paho's on_message
-
-
-# --- topics (shared with stele.central.publish) ------------------------------------------
-
-
-def check_level(value: str, what: str) -> str:
-    """A value that must be exactly one topic level."""
-    if not value or any(c in value for c in "/+#\x00"):
-        raise ConfigError(f"{what} {value!r} cannot be an MQTT topic level (no '/', '+', '#')")
-    return value
-
-
-def scope_path(scope: str, scope_id: str = "") -> str:
-    """ "all", "ars/<ARS>" or "device/<id>": the part after alerts/ or index/."""
-    if scope not in SCOPES:
-        raise ConfigError(f"scope {scope!r}: expected one of {', '.join(SCOPES)}")
-    if scope == "all":
-        if scope_id:
-            raise ConfigError(f"scope 'all' takes no id, got {scope_id!r}")
-        return "all"
-    if scope == "ars" and not (len(scope_id) == 12 and scope_id.isdigit()):
-        raise ConfigError(f"ARS {scope_id!r}: expected 12 digits")
-    return f"{scope}/{check_level(scope_id, 'device id')}"
-
-
-def alert_topic(prefix: str, scope: str, scope_id: str, key: str) -> str:
-    return f"{prefix}/alerts/{scope_path(scope, scope_id)}/{check_level(key, 'incident key')}"
-
-
-def index_topic(prefix: str, scope: str, scope_id: str = "") -> str:
-    return f"{prefix}/index/{scope_path(scope, scope_id)}"
-
-
-def device_topic(prefix: str, device_id: str, leaf: str) -> str:
-    """PREFIX/device/<id>/<leaf> for leaf in status, ack, cmd, cmd/result."""
-    return f"{prefix}/device/{check_level(device_id, 'device id')}/{leaf}"
-
-
-def subscriptions(prefix: str, device_id: str, ars: str) -> tuple[str, ...]:
-    """The one table of what a stele subscribes to (all at QoS 1)."""
-    return (
-        f"{prefix}/alerts/all/+",
-        f"{prefix}/alerts/{scope_path('ars', ars)}/+",
-        f"{prefix}/alerts/{scope_path('device', device_id)}/+",
-        index_topic(prefix, "all"),
-        index_topic(prefix, "ars", ars),
-        index_topic(prefix, "device", device_id),
-        device_topic(prefix, device_id, "cmd"),
-        f"{prefix}/content/{ars}",
-    )
-
-
-def parse_topic(topic: str, prefix: str, device_id: str, ars: str) -> tuple[str, str, str, str]:
-    """(kind, scope, scope_id, key) for a topic meant for this stele; ValueError(reason) if not.
-
-    A persistent session may still hold subscriptions of an earlier configuration
-    (another ARS or id), so "addressed to someone else" is checked, not assumed.
-    """
-    if not topic.startswith(prefix + "/"):
-        raise ValueError("outside the topic prefix")
-    levels = topic[len(prefix) + 1 :].split("/")
-    own = {"ars": ars, "device": device_id}
-    head, rest = levels[0], levels[1:]
-    if head in ("alerts", "index"):
-        want = 1 if head == "index" else 2
-        if rest and rest[0] == "all":
-            scope, scope_id, tail = "all", "", rest[1:]
-        elif len(rest) >= 2 and rest[0] in own:
-            scope, scope_id, tail = rest[0], rest[1], rest[2:]
-            if scope_id != own[scope]:
-                raise ValueError(f"addressed to {scope} {scope_id}, not this stele")
-        else:
-            raise ValueError("unknown scope")
-        if len(tail) != want - 1 or (tail and not tail[0]):
-            raise ValueError("wrong number of topic levels")
-        kind = "alert" if head == "alerts" else "index"
-        return kind, scope, scope_id, (tail[0] if tail else "")
-    if head == "device" and len(rest) == 2 and rest[1] == "cmd":
-        if rest[0] != device_id:
-            raise ValueError(f"command for device {rest[0]}, not this stele")
-        return "cmd", "", "", ""
-    if head == "content" and len(rest) == 1:
-        if rest[0] != ars:
-            raise ValueError(f"content for ARS {rest[0]}, not this stele")
-        return "content", "", "", ""
-    raise ValueError("not a topic a stele reads")
 
 
 def _json(data: dict[str, Any]) -> bytes:
@@ -223,6 +141,8 @@ class SteleMqtt:
         on_connection: Callable[[bool], None] | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
+        fetch_grace_s: float = 2.0,
+        fetch_patience_s: float = 10.0,
     ) -> None:
         self._cfg = mqtt_cfg
         self._device_id = check_level(device_cfg.id, "device id")
@@ -249,6 +169,19 @@ class SteleMqtt:
         self._fallback: threading.Thread | None = None
         self._sub_mid = -1  # the SUBSCRIBE of our table on the current connection
         self._reported = False  # what on_connection last said
+        self._got_connack = False  # on the current connection attempt
+        self._early_closes = 0  # attempts in a row closed by the broker before any CONNACK
+        self._was_connected = False  # a connection of this process got a CONNACK before
+        self._wake = threading.Event()  # set by stop(): ends a delayed protocol switch
+        # Clients replaced by a protocol switch: their last callbacks are not about us.
+        self._retired: weakref.WeakSet[paho.Client] = weakref.WeakSet()
+        # Retained alerts the indexes list that did not come by the wildcards (RabbitMQ).
+        self._fetch = IndexFetch(
+            self._prefix,
+            grace_s=fetch_grace_s,
+            patience_s=fetch_patience_s,
+            live_client=lambda: self._client if self._connected else None,
+        )
 
     # public API
 
@@ -271,6 +204,8 @@ class SteleMqtt:
         """Publish retained offline, wait for the broker's ack, disconnect, stop the thread."""
         with self._lock:
             self._stopped = True
+            self._wake.set()
+            self._fetch.stop()
             client, connected, fallback = self._client, self._connected, self._fallback
         if fallback is not None:
             fallback.join(timeout)
@@ -385,30 +320,63 @@ class SteleMqtt:
         return client
 
     def _handle_pre_connect(self, client: paho.Client, userdata: Any) -> None:
+        if client in self._retired:
+            return
         self._attempt_open = True
+        self._got_connack = False
 
     def _handle_connect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
     ) -> None:
+        if client in self._retired:
+            return
+        self._got_connack = True
+        self._early_closes = 0  # it answered: it speaks this protocol
         if reason.is_failure:
             if reason == _UNSUPPORTED_PROTOCOL and self._v5 and self._cfg.protocol == "auto":
-                self._fall_back_to_311(client)
+                log.info("broker does not speak MQTT 5: falling back to 3.1.1 (no MQTT 5 extras)")
+                self._switch_protocol(client, v5=False, delay=0.0)
                 return
             log.warning("broker refused the connection: %s", reason)
             return  # the broker closes the socket; _handle_disconnect backs off
+        present = bool(flags.session_present)
         with self._lock:
             self._connected = True
             self._attempt = 0
             status = self._status
-        log.info("connected (session present: %s)", bool(flags.session_present))
+            again, self._was_connected = self._was_connected, True
+        self._log_session(present, again, properties)
+        self._fetch.connected(client, session_present=present)
+        # Every connect subscribes the whole table again, kept session or not: the broker
+        # then sends every retained alert and index anew, which rebuilds a lost session.
         _, sub_mid = client.subscribe([(topic, QOS) for topic in self._table])
         self._sub_mid = sub_mid if sub_mid is not None else -1
         client.publish(self._status_topic, status, QOS, retain=True, properties=self._json_props())
 
+    def _log_session(self, present: bool, again: bool, properties: Any) -> None:
+        wanted = 0 if self._v5 and not self._cfg.session_expiry_s else None  # None: a session
+        if present or wanted == 0:
+            log.info("connected (session present: %s)", present)
+        elif again:
+            log.warning(
+                "connected, but the broker kept no session for this stele (expired while it "
+                "was offline, or lost): commands sent meanwhile are lost; alerts and indexes "
+                "come again from the retained messages"
+            )
+        else:
+            log.info("connected (no session on the broker: new, expired or lost)")
+        granted = getattr(properties, "SessionExpiryInterval", None) if properties else None
+        if self._v5 and granted is not None and granted < self._cfg.session_expiry_s:
+            log.warning(
+                "broker keeps this stele's session only %d s after a drop (asked %d s)",
+                granted,
+                self._cfg.session_expiry_s,
+            )
+
     def _handle_subscribe(
         self, client: paho.Client, userdata: Any, mid: int, codes: list[Any], properties: Any
     ) -> None:
-        if mid != self._sub_mid:
+        if self._fetch.suback(mid, codes) or mid != self._sub_mid:
             return
         for topic, code in zip(self._table, codes, strict=False):
             if code.is_failure:
@@ -416,18 +384,28 @@ class SteleMqtt:
         # Only now is the link usable for receiving: report it up.
         self._notify(True)
 
-    def _fall_back_to_311(self, client: paho.Client) -> None:
-        log.info("broker does not speak MQTT 5: falling back to 3.1.1 (no MQTT 5 extras)")
-        self._attempt_open = False  # no backoff: the 3.1.1 client connects at once
-        self._leave(client)  # ends this client's loop; a helper thread starts the 3.1.1 client
+    def _switch_protocol(self, client: paho.Client, *, v5: bool, delay: float) -> None:
+        """Replace `client` by one speaking the other protocol, `delay` s from now.
+
+        Called from paho's callbacks. From on_connect, disconnect() ends the client's loop.
+        From on_disconnect it does not: paho marks the connection lost after the callback
+        returns and would reconnect after its delay; so that delay is made long here, and
+        the helper thread's disconnect() (after the callback) ends the wait for good.
+        """
+        self._attempt_open = False  # the delay, if any, is this attempt's backoff
+        self._retired.add(client)
+        self._leave(client)
+        client.reconnect_delay_set(3600, 3600)
 
         def relaunch() -> None:
-            client.loop_stop()
+            if delay and self._wake.wait(delay):
+                return  # stopped meanwhile; stop() ends this client
+            client.disconnect()
             with self._lock:
-                if self._stopped:
-                    return
-                self._v5 = False
-                self._client = self._launch()
+                if not self._stopped:
+                    self._v5 = v5
+                    self._client = self._launch()
+            client.loop_stop()  # the old thread leaves its wait within a second
 
         with self._lock:
             self._fallback = threading.Thread(
@@ -436,31 +414,61 @@ class SteleMqtt:
             self._fallback.start()
 
     def _handle_connect_fail(self, client: paho.Client, userdata: Any) -> None:
+        if client in self._retired:
+            return
+        self._early_closes = 0  # nobody listening: says nothing about the protocol
         self._back_off(client, "connection failed")
 
     def _handle_disconnect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
     ) -> None:
+        if client in self._retired:
+            return
         with self._lock:
             was, self._connected = self._connected, False
+        self._fetch.disconnected()
         if was:
             log.log(logging.INFO if self._stopped else logging.WARNING, "disconnected: %s", reason)
             self._notify(False)
+        if self._attempt_open and not self._got_connack and not self._paho_log.leaving:
+            self._early_closes += 1
+            if self._cfg.protocol == "auto" and self._early_closes >= _EARLY_CLOSES_BEFORE_SWITCH:
+                other = "3.1.1" if self._v5 else "5"
+                delay = self._next_delay(
+                    f"broker closed {self._early_closes} MQTT {self.protocol} connections in a "
+                    f"row without answering (RabbitMQ 3.x does so for MQTT 5): trying MQTT {other}"
+                )
+                if delay is not None:
+                    self._early_closes = 0
+                    self._switch_protocol(client, v5=not self._v5, delay=delay)
+                return
+            # With "auto" against MQTT 5 this is a step of finding the protocol: not a warning.
+            probing = self._cfg.protocol == "auto" and self._v5
+            self._back_off(
+                client, f"closed by the broker before it answered ({reason})", quiet=probing
+            )
+            return
         self._back_off(client, f"disconnected ({reason})")
 
-    def _back_off(self, client: paho.Client, why: str) -> None:
+    def _back_off(self, client: paho.Client, why: str, *, quiet: bool = False) -> None:
         """Arm paho's next reconnect wait with a jittered delay (once per attempt)."""
+        delay = self._next_delay(why, quiet=quiet)
+        if delay is not None:
+            # min == max: paho waits exactly this long; its own doubling never applies.
+            client.reconnect_delay_set(delay, delay)  # type: ignore[arg-type]
+
+    def _next_delay(self, why: str, *, quiet: bool = False) -> float | None:
+        """The jittered wait before the next attempt (None: none due, or stopped); logged."""
         if not self._attempt_open or self._stopped:
-            return
+            return None
         self._attempt_open = False
         delay = backoff_delay(
             self._attempt, self._cfg.reconnect_min_s, self._cfg.reconnect_max_s, self._rng
         )
         self._attempt += 1
-        # min == max: paho waits exactly this long; its own doubling never applies.
-        client.reconnect_delay_set(delay, delay)  # type: ignore[arg-type]
-        level = logging.WARNING if self._attempt == 1 else logging.INFO
+        level = logging.WARNING if self._attempt == 1 and not quiet else logging.INFO
         log.log(level, "%s; retry %d in %.2f s", why, self._attempt, delay)
+        return delay
 
     def _handle_message(self, client: paho.Client, userdata: Any, msg: paho.MQTTMessage) -> None:
         received_ms = int(self._clock() * 1000)
@@ -496,6 +504,11 @@ class SteleMqtt:
         except Exception:
             # Never let the app's handler kill paho's network thread.
             log.exception("on_message handler failed for %s", topic)
+        # The index is the source of truth: what it lists must arrive (stele.adapters.retained).
+        if kind == "alert":
+            self._fetch.alert(client, topic)
+        elif kind == "index":
+            self._fetch.index(client, scope, scope_id, topic, payload, retained=incoming.retained)
 
     def _notify(self, up: bool) -> None:
         """Report link changes once each (a drop before the SUBACK reports nothing)."""

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 import paho.mqtt.client as paho
 from paho.mqtt.enums import CallbackAPIVersion
 
-from stele.adapters.mqtt import apply_tls_and_auth, subscriptions
+from stele.adapters.mqtt import apply_tls_and_auth
+from stele.adapters.topics import subscriptions
 
 if TYPE_CHECKING:
     from stele.config.models import Config, DeviceConfig, MqttConfig

@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import math
+import re
 import secrets
 import threading
 from collections.abc import Iterable
@@ -25,17 +26,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
-from stele.adapters.mqtt import (
-    QOS,
-    alert_topic,
-    apply_tls_and_auth,
-    check_level,
-    index_topic,
-    scope_path,
-)
+from stele.adapters.mqtt import QOS, apply_tls_and_auth
+from stele.adapters.topics import alert_topic, check_level, index_topic, scope_path
 from stele.domain.cap import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, parse_alert
 from stele.domain.model import Alert
-from stele.errors import SteleError
+from stele.errors import ConfigError, SteleError
 
 if TYPE_CHECKING:
     from stele.config.models import MqttConfig
@@ -45,6 +40,9 @@ log = logging.getLogger("stele.central")
 TIMEOUT_S = 5.0  # connect, subscribe and each publish
 SNAPSHOT_WAIT_S = 2.0  # for the retained state of a scope
 _UNSUPPORTED_PROTOCOL = 0x84
+# A new incident key: what every supported broker carries unchanged in a topic level
+# (NATS and RabbitMQ turn "." into a level boundary; docs/brokers.md).
+_NEW_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class PublishError(SteleError):
@@ -156,8 +154,11 @@ def send_alert(
     at = _now(now)
     alert = parse_alert(payload, max_bytes=int(mqtt_cfg.max_payload_bytes))  # CapError if not CAP
     scope_path(scope, scope_id)
-    if key is not None:
-        check_level(key, "incident key")
+    if key is not None and not _NEW_KEY.fullmatch(key):
+        raise ConfigError(
+            f"incident key {key!r}: expected 1 to 64 letters, digits, '_' or '-' "
+            "(other characters are rewritten or refused by some brokers)"
+        )
     with _CentralSession(mqtt_cfg) as session:
         index, retained = session.snapshot(scope, scope_id)
         chosen = key or choose_key(alert, index, retained)
@@ -217,20 +218,53 @@ class _CentralSession:
         self._pubacks: dict[int, Any] = {}
         self._messages: dict[str, bytes] = {}
         self._closed = False  # the broker dropped us before CONNACK
-        self._last_error = ""  # paho's last error log line: the TLS/socket reason
+        # paho's first error log line of each attempt: the TLS/socket reason (the later
+        # ones of an attempt are about the closed socket).
+        self._errors: list[str] = []
+        self._attempt_error = False
         self._client: paho.Client | None = None
 
     def __enter__(self) -> _CentralSession:
         self._connect()
-        if self._connack == _UNSUPPORTED_PROTOCOL and self._cfg.protocol == "auto":
-            log.info("broker does not speak MQTT 5: using 3.1.1 (no content type, no expiry)")
+        if self._v5 and self._cfg.protocol == "auto":
+            if self._connack == _UNSUPPORTED_PROTOCOL:
+                why = "does not speak MQTT 5"  # a 3.1.1 broker's return code 1 (NATS)
+            elif self._connack is None:
+                why = "closed the MQTT 5 connection without answering it"  # RabbitMQ 3.x
+            else:
+                why = ""
+            if why:
+                log.info("broker %s %s: using 3.1.1 (no content type, no expiry)", self._where, why)
+                self.__exit__()
+                self._v5 = False
+                self._connect()
+        if self._connack is None:
             self.__exit__()
-            self._v5, self._connack = False, None
-            self._connect()
-        if self._connack is None or self._connack.is_failure:
+            raise PublishError(self._closed_early())
+        if self._connack.is_failure:
             self.__exit__()
             raise PublishError(f"broker {self._where} refused the connection: {self._connack}")
         return self
+
+    def _closed_early(self) -> str:
+        """What happened when the broker closed the connection without any CONNACK."""
+        tried = f"MQTT {self._cfg.protocol}"
+        if self._cfg.protocol == "auto":
+            tried = "MQTT 5, then 3.1.1"
+        errors = list(dict.fromkeys(self._errors))
+        why = f" ({'; '.join(errors)})" if errors else ""
+        tls = self._cfg.tls
+        suspects = "whether it speaks MQTT on that port and accepts this client"
+        if tls is not None and tls.cert_file is not None:
+            suspects += f" with the TLS client certificate {tls.cert_file}"
+        elif tls is not None:
+            suspects += " (it may require a TLS client certificate: mqtt.tls.cert_file is not set)"
+        elif self._cfg.username is not None:
+            suspects += f" as user {self._cfg.username!r}"
+        return (
+            f"broker {self._where} closed the connection without answering the MQTT "
+            f"CONNECT (tried {tried}){why}; check {suspects}"
+        )
 
     def __exit__(self, *exc: object) -> None:
         if self._client is not None:
@@ -243,6 +277,11 @@ class _CentralSession:
         return f"{self._cfg.host}:{self._cfg.port}"
 
     def _connect(self) -> None:
+        """One connection attempt with the current protocol. Afterwards either a CONNACK is
+        in (`_connack`), or the broker closed the connection before any (`_connack` None,
+        client stopped); no answer at all or an unreachable broker raise PublishError."""
+        with self._cond:
+            self._connack, self._closed, self._attempt_error = None, False, False
         client = paho.Client(
             CallbackAPIVersion.VERSION2,
             client_id=self._client_id,
@@ -270,15 +309,11 @@ class _CentralSession:
             )
         if self._connack is None:
             self.__exit__()
-            why = f": {self._last_error}" if self._last_error else ""
-            if answered:
+            if not answered:
+                why = f": {self._errors[-1]}" if self._attempt_error else ""
                 raise PublishError(
-                    f"broker {self._where} closed the connection before "
-                    f"accepting it (TLS client certificate?){why}"
+                    f"no answer from MQTT broker {self._where} within {self._timeout:g} s{why}"
                 )
-            raise PublishError(
-                f"no answer from MQTT broker {self._where} within {self._timeout:g} s{why}"
-            )
 
     def _on_connect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
         with self._cond:
@@ -291,8 +326,9 @@ class _CentralSession:
             self._cond.notify_all()
 
     def _on_log(self, client: paho.Client, u: Any, level: int, text: str) -> None:
-        if level == paho.MQTT_LOG_ERR:
-            self._last_error = text
+        if level == paho.MQTT_LOG_ERR and not self._attempt_error:
+            self._attempt_error = True
+            self._errors.append(text)
 
     def _on_subscribe(self, client: paho.Client, u: Any, mid: int, codes: Any, p: Any) -> None:
         with self._cond:
@@ -326,34 +362,32 @@ class _CentralSession:
         Completeness: after the SUBACK we publish a marker to a private topic we are
         subscribed to; the broker queues it behind the retained messages, so when it
         arrives everything retained has arrived. Without it (no permission) we settle
-        for SNAPSHOT_WAIT_S.
+        for SNAPSHOT_WAIT_S. A broker that does not deliver retained messages to a
+        wildcard subscription (RabbitMQ 3.x) sends only the index: the alerts it lists
+        that did not come are then asked for by their exact topics, and synced again.
         """
         assert self._client is not None
         prefix = self._cfg.prefix
         idx = index_topic(prefix, scope, scope_id)
         alerts = f"{prefix}/alerts/{scope_path(scope, scope_id)}/+"
         marker = f"{prefix}/central/sync/{self._client_id}"
-        _, mid = self._client.subscribe([(idx, QOS), (alerts, QOS), (marker, QOS)])
-        if mid is None:
-            raise PublishError(f"broker {self._where}: the subscription was not sent")
-        codes = self._wait(self._subacks, mid, "the subscription")
-        if any(getattr(c, "is_failure", False) or c == 0x80 for c in codes[:2]):
-            raise PublishError(f"broker {self._where} refused to let us read {idx}: {codes}")
-        token = secrets.token_hex(8).encode()
-        sent = self._client.publish(marker, token, QOS)
-
-        def refused() -> bool:
-            return getattr(self._pubacks.get(sent.mid), "is_failure", False)
-
-        with self._cond:
-            if not self._cond.wait_for(
-                lambda: self._messages.get(marker) == token or refused(), SNAPSHOT_WAIT_S
-            ):
-                log.info("no sync marker within %g s: using what arrived", SNAPSHOT_WAIT_S)
-            elif refused():  # no permission for the marker: give the broker a moment instead
-                self._cond.wait(0.5)
-            messages = dict(self._messages)
+        self._subscribe([idx, alerts, marker], reading=idx)
+        messages = self._sync(marker)
         index = IncidentIndex.from_payload(messages.get(idx))
+        missing = []
+        for key in index.incidents:
+            try:
+                topic = alert_topic(prefix, scope, scope_id, key)
+            except SteleError:
+                continue  # not a topic level: nothing of ours was ever published there
+            if topic not in messages:
+                missing.append(topic)
+        if missing:
+            log.info(
+                "%d listed alert(s) not delivered by the wildcard: asking by topic", len(missing)
+            )
+            self._subscribe(missing, reading=missing[0])
+            messages = self._sync(marker)
         retained: dict[str, Alert] = {}
         for topic, payload in messages.items():
             if not topic.startswith(alerts[:-1]):
@@ -370,6 +404,35 @@ class _CentralSession:
             if key not in index.incidents:
                 index.add(key, _chain(retained[key]))
         return index, retained
+
+    def _subscribe(self, topics: list[str], *, reading: str) -> None:
+        assert self._client is not None
+        _, mid = self._client.subscribe([(t, QOS) for t in topics])
+        if mid is None:
+            raise PublishError(f"broker {self._where}: the subscription was not sent")
+        codes = self._wait(self._subacks, mid, "the subscription")
+        # The marker (last, when there) may be refused: _sync copes with that.
+        reads = codes[:-1] if topics[-1].startswith(f"{self._cfg.prefix}/central/") else codes
+        if any(getattr(c, "is_failure", False) or c == 0x80 for c in reads):
+            raise PublishError(f"broker {self._where} refused to let us read {reading}: {codes}")
+
+    def _sync(self, marker: str) -> dict[str, bytes]:
+        """Everything retained so far: wait for our marker to come back (docs/mqtt.md)."""
+        assert self._client is not None
+        token = secrets.token_hex(8).encode()
+        sent = self._client.publish(marker, token, QOS)
+
+        def refused() -> bool:
+            return getattr(self._pubacks.get(sent.mid), "is_failure", False)
+
+        with self._cond:
+            if not self._cond.wait_for(
+                lambda: self._messages.get(marker) == token or refused(), SNAPSHOT_WAIT_S
+            ):
+                log.info("no sync marker within %g s: using what arrived", SNAPSHOT_WAIT_S)
+            elif refused():  # no permission for the marker: give the broker a moment instead
+                self._cond.wait(0.5)
+            return dict(self._messages)
 
     def publish(
         self,

@@ -38,6 +38,8 @@ Bool = Annotated[bool, Strict()]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _ALL_DAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
+# A topic prefix every supported broker carries unchanged (docs/brokers.md).
+_TOPIC_PREFIX = re.compile(r"[A-Za-z0-9_-]+(/[A-Za-z0-9_-]+)*")
 
 
 class ConfigLoadError(ConfigError):
@@ -140,10 +142,14 @@ class MqttConfig(BaseModel):
     @field_validator("prefix")
     @classmethod
     def _topic_prefix(cls, value: str) -> str:
-        if not value or "+" in value or "#" in value or "\x00" in value:
-            raise ValueError('expected a topic prefix without "+" or "#", e.g. "stele/v1"')
-        if value.startswith("/") or value.endswith("/") or "//" in value:
-            raise ValueError('expected no leading, trailing or double "/", e.g. "stele/v1"')
+        # Only what Mosquitto, NATS and RabbitMQ all carry unchanged: NATS and RabbitMQ map
+        # "/" to "." internally, so a "." in a level becomes a level boundary there (or is
+        # refused); "+", "#", "$" at the start and empty levels mean something else to a broker.
+        if not _TOPIC_PREFIX.fullmatch(value):
+            raise ValueError(
+                'expected topic levels of letters, digits, "_" and "-" joined by "/", '
+                'e.g. "stele/v1" (other characters are rewritten or refused by some brokers)'
+            )
         return value
 
     @field_validator("protocol", mode="before")

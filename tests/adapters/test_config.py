@@ -231,8 +231,16 @@ def test_issue_examples_verbatim(etc: Path, boot: Path) -> None:
         ),
         ("[mqtt]\nport = 70000", "mqtt.port = 70000", "expected a whole number from 1 to 65535"),
         ("[mqtt]\nport = 1883.5", "mqtt.port = 1883.5", "expected a whole number"),
-        ('[mqtt]\nprefix = "stele/#"', 'mqtt.prefix = "stele/#"', 'without "+" or "#"'),
-        ('[mqtt]\nprefix = "stele/v1/"', 'mqtt.prefix = "stele/v1/"', "trailing"),
+        ('[mqtt]\nprefix = "stele/#"', 'mqtt.prefix = "stele/#"', 'letters, digits, "_" and "-"'),
+        ('[mqtt]\nprefix = "stele/v1/"', 'mqtt.prefix = "stele/v1/"', 'joined by "/"'),
+        # NATS and RabbitMQ turn "." into a level boundary: only what every broker carries.
+        ('[mqtt]\nprefix = "city.x/stele"', 'mqtt.prefix = "city.x/stele"', "rewritten or refused"),
+        ('[mqtt]\nprefix = "stele/v1.1"', 'mqtt.prefix = "stele/v1.1"', 'e.g. "stele/v1"'),
+        ('[mqtt]\nprefix = "$SYS/stele"', 'mqtt.prefix = "$SYS/stele"', "letters, digits"),
+        ('[mqtt]\nprefix = "my stele"', 'mqtt.prefix = "my stele"', "letters, digits"),
+        ('[mqtt]\nprefix = "stele//v1"', 'mqtt.prefix = "stele//v1"', 'joined by "/"'),
+        ('[mqtt]\nprefix = "stele/+"', 'mqtt.prefix = "stele/+"', 'joined by "/"'),
+        ('[mqtt]\nprefix = ""', 'mqtt.prefix = ""', 'joined by "/"'),
         ('[mqtt]\nprotocol = "4"', 'mqtt.protocol = "4"', 'expected one of "auto", "5", "3.1.1"'),
         (
             "[mqtt]\nreconnect_min_s = 10.0\nreconnect_max_s = 5.0",
@@ -302,6 +310,12 @@ def test_each_error_is_one_line_naming_file_key_value_expectation(
     assert line.startswith(f"{boot}: {key_and_value} — "), line
     assert expected in line, line
     assert "\n" not in line and "Traceback" not in line and "pydantic" not in line
+
+
+@pytest.mark.parametrize("prefix", ["stele/v1", "city_x/Stele-2/v1", "s"])
+def test_a_prefix_every_broker_carries_is_accepted(etc: Path, boot: Path, prefix: str) -> None:
+    etc.write_text(DEVICE + f'[mqtt]\nprefix = "{prefix}"\n')
+    assert load(etc, boot).mqtt.prefix == prefix
 
 
 def test_errors_are_attributed_to_the_layer_that_supplied_the_key(

@@ -1,4 +1,4 @@
-"""SteleMqtt against a real Mosquitto: the stele side of docs/mqtt.md."""
+"""SteleMqtt against real brokers (Mosquitto, NATS, RabbitMQ): the stele side of docs/mqtt.md."""
 
 from __future__ import annotations
 
@@ -9,118 +9,70 @@ import signal
 import subprocess
 import sys
 import textwrap
-import threading
 import time
-from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from stele.adapters.mqtt import Incoming, SteleMqtt
-from stele.config import DeviceConfig, MqttConfig
-from tests.mosquitto import MosquittoBroker, TopicRecorder, publish_raw
+from stele.adapters.mqtt import Incoming
+from tests.adapters.mqtt_helpers import (
+    ARS,
+    DEV,
+    PREFIX,
+    STATUS,
+    alerts_in,
+    index_payload,
+    status_of,
+)
+from tests.brokers import TestBroker
+from tests.mosquitto import TopicRecorder, publish_raw
 
-PREFIX = "stele/v1"
-ARS = "051220000000"
-DEV = "st-1"
-STATUS = f"{PREFIX}/device/{DEV}/status"
+pytestmark = pytest.mark.all_brokers
+
 REPO = Path(__file__).resolve().parents[2]
 
 
-def mqtt_cfg(broker: MosquittoBroker, **kw: Any) -> MqttConfig:
-    base: dict[str, Any] = {"host": broker.host, "port": broker.port, "keepalive_s": 5,
-                            "reconnect_min_s": 0.1, "reconnect_max_s": 0.5}
-    return MqttConfig(**(base | kw))
-
-
-def device_cfg(dev: str = DEV, ars: str = ARS) -> DeviceConfig:
-    return DeviceConfig(id=dev, ars=ars, latitude=51.17, longitude=7.08)
-
-
-class Inbox:
-    """Collects what SteleMqtt hands to the app (on paho's thread)."""
-
-    def __init__(self) -> None:
-        self.items: list[Incoming] = []
-        self.connection: list[bool] = []
-        self._cond = threading.Condition()
-
-    def on_message(self, incoming: Incoming) -> None:
-        with self._cond:
-            self.items.append(incoming)
-            self._cond.notify_all()
-
-    def on_connection(self, up: bool) -> None:
-        with self._cond:
-            self.connection.append(up)
-            self._cond.notify_all()
-
-    def wait(self, predicate: Callable[[Inbox], bool], timeout: float = 5.0) -> bool:
-        with self._cond:
-            return self._cond.wait_for(lambda: predicate(self), timeout)
-
-    def topics(self) -> list[str]:
-        with self._cond:
-            return [i.topic for i in self.items]
-
-
-@pytest.fixture
-def make_stele() -> Iterator[Callable[..., tuple[SteleMqtt, Inbox]]]:
-    started: list[SteleMqtt] = []
-
-    def make(broker: MosquittoBroker, *, dev: str = DEV, ars: str = ARS, start: bool = True,
-             **kw: Any) -> tuple[SteleMqtt, Inbox]:
-        inbox = Inbox()
-        client = SteleMqtt(mqtt_cfg(broker, **kw), device_cfg(dev, ars), version="1.2.3",
-                           on_message=inbox.on_message, on_connection=inbox.on_connection)
-        started.append(client)
-        if start:
-            client.start()
-            assert inbox.wait(lambda b: b.connection[-1:] == [True]), broker.log_tail()
-        return client, inbox
-
-    yield make
-    for client in started:
-        client.stop(timeout=1.0)
-
-
-def status_of(payload: bytes) -> dict[str, Any]:
-    return json.loads(payload)
-
-
-def test_online_is_retained_after_connect(broker: MosquittoBroker, make_stele) -> None:
+def test_online_is_retained_after_connect(broker: TestBroker, make_stele) -> None:
     client, _ = make_stele(broker)
-    assert client.connected and client.protocol == "5"
+    assert client.connected and client.protocol == ("5" if broker.mqtt5 else "3.1.1")
     rec = TopicRecorder(broker, STATUS)  # subscribes after the fact: sees only the retained copy
     try:
         assert rec.wait_for(lambda m: len(m) == 1)
         _topic, payload, retained, content_type = rec.messages[0]
         assert retained
         assert status_of(payload) == {"state": "online", "version": "1.2.3"}
-        assert content_type == "application/json"
+        assert content_type == ("application/json" if broker.mqtt5 else None)
     finally:
         rec.close()
 
 
 def test_status_is_completed_and_republished_on_reconnect(
-    broker: MosquittoBroker, make_stele
+    broker: TestBroker, make_stele
 ) -> None:
     client, inbox = make_stele(broker)
-    client.publish_status({"mode": "crisis", "alerts": ["A1"]})
-    broker.kill()  # loses every retained message: only a re-publish can bring the status back
+    watch = TopicRecorder(broker, STATUS)
+    try:
+        client.publish_status({"mode": "crisis", "alerts": ["A1"]})
+        assert watch.wait_for(lambda m: any(b"crisis" in p for _, p, _, _ in m))
+    finally:
+        watch.close()
+    # Someone else's status on top (Mosquitto's kill() loses it anyway, NATS and RabbitMQ
+    # keep it): only a re-publish on reconnect can bring the stele's own status back.
+    publish_raw(broker, STATUS, b'{"state": "stale"}', retain=True)
+    broker.kill()
     broker.start()
     assert inbox.wait(lambda b: b.connection[-2:] == [False, True], 10)
     rec = TopicRecorder(broker, STATUS)
     try:
-        assert rec.wait_for(lambda m: len(m) >= 1)
+        assert rec.wait_for(lambda m: any(b"crisis" in p for _, p, _, _ in m))
         assert status_of(rec.messages[-1][1]) == {
             "mode": "crisis", "alerts": ["A1"], "state": "online", "version": "1.2.3"}
     finally:
         rec.close()
 
 
-def test_clean_stop_publishes_offline(broker: MosquittoBroker, make_stele) -> None:
+def test_clean_stop_publishes_offline(broker: TestBroker, make_stele) -> None:
     client, _ = make_stele(broker)
     rec = TopicRecorder(broker, STATUS)
     try:
@@ -143,7 +95,8 @@ _KILLED_CLIENT = textwrap.dedent("""
     from stele.adapters.mqtt import SteleMqtt
     from stele.config import DeviceConfig, MqttConfig
     up = threading.Event()
-    cfg = MqttConfig(host="127.0.0.1", port=int(sys.argv[1]), keepalive_s=1)
+    auth = dict(zip(("username", "password"), sys.argv[2:], strict=False))
+    cfg = MqttConfig(host="127.0.0.1", port=int(sys.argv[1]), keepalive_s=1, **auth)
     dev = DeviceConfig(id="st-1", ars="051220000000", latitude=51.0, longitude=7.0)
     c = SteleMqtt(cfg, dev, version="9.9", on_message=lambda m: None,
                   on_connection=lambda ok: ok and up.set())
@@ -154,8 +107,9 @@ _KILLED_CLIENT = textwrap.dedent("""
 """)
 
 
-def test_last_will_says_offline_when_the_process_is_killed(broker: MosquittoBroker) -> None:
-    proc = subprocess.Popen([sys.executable, "-c", _KILLED_CLIENT, str(broker.port)],
+def test_last_will_says_offline_when_the_process_is_killed(broker: TestBroker) -> None:
+    auth = [broker.auth[k] for k in ("username", "password") if k in broker.auth]
+    proc = subprocess.Popen([sys.executable, "-c", _KILLED_CLIENT, str(broker.port), *auth],
                             cwd=REPO, stdout=subprocess.PIPE, text=True,
                             env=os.environ | {"PYTHONPATH": str(REPO)})
     try:
@@ -185,7 +139,7 @@ def test_last_will_says_offline_when_the_process_is_killed(broker: MosquittoBrok
             proc.wait(5)
 
 
-def test_delivers_every_family_and_content_type(broker: MosquittoBroker, make_stele) -> None:
+def test_delivers_every_family_and_content_type(broker: TestBroker, make_stele) -> None:
     _, inbox = make_stele(broker)
     sent = {
         f"{PREFIX}/alerts/all/k-all": ("alert", "all", "", "k-all"),
@@ -207,26 +161,29 @@ def test_delivers_every_family_and_content_type(broker: MosquittoBroker, make_st
         got = by_topic[topic]
         assert (got.kind, got.scope, got.scope_id, got.key) == route
         assert got.payload == f"payload {n}".encode()
-        assert got.content_type == ("application/cap+xml" if "alerts" in topic else None)
+        typed = "alerts" in topic and broker.mqtt5  # MQTT 3.1.1 has no content type
+        assert got.content_type == ("application/cap+xml" if typed else None)
         assert before_ms <= got.received_ms <= int(time.time() * 1000)
 
 
 def test_retained_alerts_arrive_on_connect_and_empty_payload_is_a_clear(
-    broker: MosquittoBroker, make_stele
+    broker: TestBroker, make_stele
 ) -> None:
     topic = f"{PREFIX}/alerts/ars/{ARS}/inc-1"
+    publish_raw(broker, f"{PREFIX}/index/ars/{ARS}", index_payload("inc-1"), retain=True)
     publish_raw(broker, topic, b"<alert/>", retain=True)
     _, inbox = make_stele(broker)
-    assert inbox.wait(lambda b: len(b.items) == 1)
-    assert inbox.items[0].retained and inbox.items[0].payload == b"<alert/>"
+    assert inbox.wait(lambda b: topic in b.topics())
+    (alert,) = alerts_in(inbox)
+    assert alert.retained and alert.payload == b"<alert/>"
     publish_raw(broker, topic, b"", retain=True)
-    assert inbox.wait(lambda b: len(b.items) == 2)
-    clear = inbox.items[1]
+    assert inbox.wait(lambda b: len(alerts_in(b)) == 2)
+    clear = alerts_in(inbox)[1]
     assert (clear.kind, clear.key, clear.payload) == ("alert", "inc-1", b"")
 
 
 def test_topics_for_another_stele_are_dropped(
-    broker: MosquittoBroker, make_stele, caplog: pytest.LogCaptureFixture
+    broker: TestBroker, make_stele, caplog: pytest.LogCaptureFixture
 ) -> None:
     # A persistent session keeps the subscriptions of an earlier configuration: same
     # client id, other device id and ARS. The broker still delivers those; we must not.
@@ -248,7 +205,7 @@ def test_topics_for_another_stele_are_dropped(
 
 
 def test_oversize_payload_is_dropped_and_logged(
-    broker: MosquittoBroker, make_stele, caplog: pytest.LogCaptureFixture
+    broker: TestBroker, make_stele, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING, logger="stele.mqtt")
     _, inbox = make_stele(broker, max_payload_bytes=1024)
@@ -262,7 +219,7 @@ def test_oversize_payload_is_dropped_and_logged(
 
 
 def test_handler_exception_does_not_kill_the_network_thread(
-    broker: MosquittoBroker, make_stele
+    broker: TestBroker, make_stele
 ) -> None:
     client, inbox = make_stele(broker)
     seen: list[str] = []
@@ -281,47 +238,49 @@ def test_handler_exception_does_not_kill_the_network_thread(
 
 
 def test_reconnect_after_broker_restart_resubscribes_and_gets_retained(
-    broker: MosquittoBroker, make_stele
+    broker: TestBroker, make_stele
 ) -> None:
     # session_expiry 0: the broker forgets the session, so only our re-subscribe can
     # bring messages after the restart.
     topic = f"{PREFIX}/alerts/all/storm"
+    publish_raw(broker, f"{PREFIX}/index/all", index_payload("storm"), retain=True)
     publish_raw(broker, topic, b"<alert/>", retain=True)
     _client, inbox = make_stele(broker, session_expiry_s=0)
-    assert inbox.wait(lambda b: len(b.items) == 1)
+    assert inbox.wait(lambda b: len(alerts_in(b)) == 1)
     broker.restart(downtime=0.3)
     assert inbox.wait(lambda b: b.connection[-2:] == [False, True], 10), broker.log_tail()
-    assert inbox.wait(lambda b: len(b.items) == 2)
-    assert inbox.items[1].topic == topic and inbox.items[1].retained
+    assert inbox.wait(lambda b: len(alerts_in(b)) == 2)
+    assert alerts_in(inbox)[1].topic == topic and alerts_in(inbox)[1].retained
     publish_raw(broker, f"{PREFIX}/device/{DEV}/cmd", b'{"cmd":"identify"}')
-    assert inbox.wait(lambda b: len(b.items) == 3)
-    assert inbox.items[2].kind == "cmd"
+    assert inbox.wait(lambda b: b.items[-1].kind == "cmd")
 
 
-@pytest.mark.parametrize("protocol", ["5", "3.1.1"])
+@pytest.mark.parametrize("protocol", ["auto", "3.1.1"])  # auto: 5 where the broker has it
 def test_persistent_session_delivers_what_was_published_while_away(
-    broker: MosquittoBroker, make_stele, protocol: str
+    broker: TestBroker, make_stele, protocol: str
 ) -> None:
     first, _ = make_stele(broker, protocol=protocol)
     first.stop()
     publish_raw(broker, f"{PREFIX}/device/{DEV}/cmd", b'{"cmd":"sync-now"}')  # not retained
     second, inbox = make_stele(broker, protocol=protocol)
-    assert second.protocol == protocol
+    assert second.protocol == ("5" if protocol == "auto" and broker.mqtt5 else "3.1.1")
     assert inbox.wait(lambda b: len(b.items) == 1)
     assert inbox.items[0].kind == "cmd" and inbox.items[0].payload == b'{"cmd":"sync-now"}'
 
 
 def test_ack_published_while_offline_is_sent_after_reconnect(
-    broker: MosquittoBroker, make_stele
+    broker: TestBroker, make_stele
 ) -> None:
     ack_topic = f"{PREFIX}/device/{DEV}/ack"
     client, inbox = make_stele(broker)
-    broker.kill()
+    # A persistent session: whichever of the two comes back first, the broker keeps the ack
+    # for the recorder (stop() saves it on Mosquitto; kill() would lose it there).
+    rec = TopicRecorder(broker, ack_topic, session=True)
+    broker.stop()
     assert inbox.wait(lambda b: b.connection[-1:] == [False])
     client.publish_ack({"identifier": "A1", "received_ms": 1, "presented_ms": 2,
                         "layout": "takeover"})
     broker.start()
-    rec = TopicRecorder(broker, ack_topic)
     try:
         assert rec.wait_for(lambda m: len(m) == 1, 10)
         assert json.loads(rec.messages[0][1])["identifier"] == "A1"
@@ -330,7 +289,7 @@ def test_ack_published_while_offline_is_sent_after_reconnect(
 
 
 def test_start_with_broker_down_retries_until_it_comes_up(
-    broker: MosquittoBroker, make_stele
+    broker: TestBroker, make_stele
 ) -> None:
     broker.stop()
     client, inbox = make_stele(broker, start=False)
@@ -341,7 +300,7 @@ def test_start_with_broker_down_retries_until_it_comes_up(
     assert inbox.wait(lambda b: b.connection == [True], 10)
 
 
-def test_stop_is_safe_before_start_and_twice(broker: MosquittoBroker, make_stele) -> None:
+def test_stop_is_safe_before_start_and_twice(broker: TestBroker, make_stele) -> None:
     idle, _ = make_stele(broker, start=False)
     idle.stop()
     client, _ = make_stele(broker)
@@ -356,7 +315,7 @@ def _errors_of_ours(caplog: pytest.LogCaptureFixture) -> list[str]:
 
 
 def test_clean_stop_logs_no_error(
-    broker: MosquittoBroker, make_stele, caplog: pytest.LogCaptureFixture,
+    broker: TestBroker, make_stele, caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """paho's network thread sends our DISCONNECT, closes the socket and runs its loop once

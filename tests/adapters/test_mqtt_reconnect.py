@@ -1,13 +1,11 @@
-"""Reconnect timing (jitter really applied) and the MQTT 3.1.1 fallback."""
+"""Reconnect timing (jitter really applied) and the MQTT 3.1.1 fallback: against stand-ins
+that misbehave in a known way (tests/fake_brokers.py), and against every real broker."""
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import logging
 import random
-import socket
-import threading
 import time
 from collections.abc import Iterator
 
@@ -16,111 +14,13 @@ import pytest
 from stele.adapters.mqtt import SteleMqtt
 from stele.config import DeviceConfig, MqttConfig
 from stele.domain.backoff import backoff_delay, device_rng
-from tests.mosquitto import MosquittoBroker, TopicRecorder, publish_raw
+from tests.brokers import TestBroker
+from tests.fake_brokers import FakeClosingServerForTest, FakeV311OnlyBroker
+from tests.mosquitto import TopicRecorder, publish_raw
 
 PREFIX = "stele/v1"
 ARS = "051220000000"
 DEVICE = DeviceConfig(id="st-1", ars=ARS, latitude=51.17, longitude=7.08)
-
-
-class FakeClosingServerForTest:
-    """Accepts TCP connections and closes them at once; records when each attempt came."""
-
-    def __init__(self) -> None:
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self.accepted: list[float] = []
-        self._closed = False
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while not self._closed:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            self.accepted.append(time.monotonic())
-            conn.close()
-
-    def close(self) -> None:
-        self._closed = True
-        self._sock.close()
-
-
-def _read_packet(conn: socket.socket) -> bytes:
-    """One MQTT control packet (fixed header + body), or b"" on EOF."""
-    first = conn.recv(1)
-    if not first:
-        return b""
-    header, length, shift = bytearray(first), 0, 0
-    while True:
-        byte = conn.recv(1)[0]
-        header.append(byte)
-        length |= (byte & 0x7F) << shift
-        shift += 7
-        if not byte & 0x80:
-            break
-    body = b""
-    while len(body) < length:
-        chunk = conn.recv(length - len(body))
-        if not chunk:
-            return b""
-        body += chunk
-    return bytes(header) + body
-
-
-class FakeV311OnlyBroker:
-    """Answers an MQTT 5 CONNECT with CONNACK return code 1 (unacceptable protocol version),
-    as a 3.1.1-only broker does; relays a 3.1.1 CONNECT and everything after it to the real
-    Mosquitto, so the fallback is checked end to end."""
-
-    def __init__(self, upstream: MosquittoBroker) -> None:
-        self._upstream = upstream
-        self._sock = socket.create_server(("127.0.0.1", 0))
-        self.port = self._sock.getsockname()[1]
-        self.levels: list[int] = []  # protocol level of each CONNECT seen (5 or 4)
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self._sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        packet = _read_packet(conn)
-        if not packet or packet[0] >> 4 != 1:
-            conn.close()
-            return
-        body_at = 2 if packet[1] < 0x80 else 3
-        name_len = int.from_bytes(packet[body_at : body_at + 2], "big")
-        level = packet[body_at + 2 + name_len]
-        self.levels.append(level)
-        if level != 4:
-            conn.sendall(bytes([0x20, 0x02, 0x00, 0x01]))
-            conn.close()
-            return
-        up = socket.create_connection((self._upstream.host, self._upstream.port))
-        up.sendall(packet)
-        for src, dst in ((conn, up), (up, conn)):
-            threading.Thread(target=self._pipe, args=(src, dst), daemon=True).start()
-
-    @staticmethod
-    def _pipe(src: socket.socket, dst: socket.socket) -> None:
-        try:
-            while data := src.recv(65536):
-                dst.sendall(data)
-        except OSError:
-            pass
-        finally:
-            for s in (src, dst):
-                with contextlib.suppress(OSError):
-                    s.shutdown(socket.SHUT_RDWR)
-
-    def close(self) -> None:
-        self._sock.close()
 
 
 @pytest.fixture
@@ -177,11 +77,35 @@ def test_default_rng_is_seeded_from_the_device_id(
     assert max(abs(a - b) for a, b in zip(expected, elsewhere, strict=True)) > 0.05
 
 
-def test_falls_back_to_311_when_the_broker_refuses_v5(broker: MosquittoBroker) -> None:
-    fake = FakeV311OnlyBroker(broker)
+def test_a_broker_closing_every_connect_gets_two_tries_per_protocol_in_backoff(
+    closing_server: FakeClosingServerForTest,
+) -> None:
+    """Closed before any CONNACK twice in a row: "auto" tries the other protocol, after the
+    same jittered wait as any retry; a broker that closes 3.1.1 too (not a protocol
+    problem: a load balancer before a dead broker, a refused TLS certificate) gets MQTT 5
+    again, so "auto" never settles on 3.1.1 for a reason that was not the protocol."""
+    cfg = MqttConfig(host="127.0.0.1", port=closing_server.port,
+                     reconnect_min_s=0.05, reconnect_max_s=0.1)
+    client = SteleMqtt(cfg, DEVICE, version="t", on_message=lambda m: None)
+    client.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(closing_server.levels) < 7 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        client.stop(timeout=1)
+    assert closing_server.levels[:7] == [5, 5, 4, 4, 5, 5, 4]
+
+
+@pytest.mark.parametrize("on_v5", ["connack", "close"])
+def test_falls_back_to_311_when_the_broker_refuses_v5(broker: TestBroker, on_v5: str) -> None:
+    """"connack": a 3.1.1 broker's return code 1 (NATS). "close": no CONNACK at all
+    (RabbitMQ 3.x): before, the stele retried MQTT 5 forever and never came online."""
+    fake = FakeV311OnlyBroker(broker, on_v5=on_v5)
     ups: list[bool] = []
     got = []
-    cfg = MqttConfig(host="127.0.0.1", port=fake.port, reconnect_min_s=0.1, reconnect_max_s=0.5)
+    cfg = MqttConfig(host="127.0.0.1", port=fake.port, reconnect_min_s=0.1, reconnect_max_s=0.5,
+                     **broker.auth)
     client = SteleMqtt(cfg, DEVICE, version="t", on_message=got.append,
                        on_connection=ups.append)
     publish_raw(broker, f"{PREFIX}/alerts/all/k1", b"<alert/>", retain=True)
@@ -191,7 +115,7 @@ def test_falls_back_to_311_when_the_broker_refuses_v5(broker: MosquittoBroker) -
         while not (ups and got) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert ups == [True] and client.protocol == "3.1.1"
-        assert fake.levels[:2] == [5, 4]
+        assert fake.levels[:3] == ([5, 4] if on_v5 == "connack" else [5, 5, 4])
         assert got[0].key == "k1" and got[0].content_type is None
         rec = TopicRecorder(broker, f"{PREFIX}/device/st-1/status")
         try:
@@ -204,30 +128,32 @@ def test_falls_back_to_311_when_the_broker_refuses_v5(broker: MosquittoBroker) -
         fake.close()
 
 
-def test_forced_v5_does_not_fall_back(broker: MosquittoBroker) -> None:
-    fake = FakeV311OnlyBroker(broker)
+@pytest.mark.parametrize("on_v5", ["connack", "close"])
+def test_forced_v5_does_not_fall_back(broker: TestBroker, on_v5: str) -> None:
+    fake = FakeV311OnlyBroker(broker, on_v5=on_v5)
     cfg = MqttConfig(host="127.0.0.1", port=fake.port, protocol="5",
-                     reconnect_min_s=0.1, reconnect_max_s=0.2)
+                     reconnect_min_s=0.1, reconnect_max_s=0.2, **broker.auth)
     client = SteleMqtt(cfg, DEVICE, version="t", on_message=lambda m: None)
     client.start()
     try:
         time.sleep(1.0)
         assert not client.connected and client.protocol == "5"
-        assert len(fake.levels) >= 2 and set(fake.levels) == {5}  # it keeps retrying v5
+        assert len(fake.levels) >= 3 and set(fake.levels) == {5}  # it keeps retrying v5
     finally:
         client.stop(timeout=2)
         fake.close()
 
 
 def test_fallback_and_stop_log_no_error(
-    broker: MosquittoBroker, caplog: pytest.LogCaptureFixture
+    broker: TestBroker, caplog: pytest.LogCaptureFixture
 ) -> None:
     """The fallback disconnects the MQTT 5 client on purpose; paho's last loop pass over the
     closed socket ("Client is not connected", ERROR in paho 2.2) is expected then, not an error."""
     caplog.set_level(logging.DEBUG, logger="stele.mqtt")
     fake = FakeV311OnlyBroker(broker)
     ups: list[bool] = []
-    cfg = MqttConfig(host="127.0.0.1", port=fake.port, reconnect_min_s=0.1, reconnect_max_s=0.5)
+    cfg = MqttConfig(host="127.0.0.1", port=fake.port, reconnect_min_s=0.1, reconnect_max_s=0.5,
+                     **broker.auth)
     client = SteleMqtt(cfg, DEVICE, version="t", on_message=lambda m: None,
                        on_connection=ups.append)
     client.start()
@@ -242,3 +168,23 @@ def test_fallback_and_stop_log_no_error(
     bad = [f"{r.name} {r.levelname}: {r.getMessage()}" for r in caplog.records
            if r.name.startswith("stele.mqtt") and r.levelno >= logging.WARNING]
     assert bad == []
+
+
+@pytest.mark.all_brokers
+def test_auto_comes_online_on_every_broker(broker: TestBroker) -> None:
+    """Mosquitto speaks MQTT 5; NATS answers MQTT 5 with return code 1; RabbitMQ 3.x closes
+    it without a CONNACK (before the fix the stele never came online there)."""
+    ups: list[bool] = []
+    cfg = MqttConfig(host=broker.host, port=broker.port, reconnect_min_s=0.1,
+                     reconnect_max_s=0.5, **broker.auth)
+    client = SteleMqtt(cfg, DEVICE, version="t", on_message=lambda m: None,
+                       on_connection=ups.append)
+    client.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not ups and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert ups == [True]
+        assert client.protocol == ("5" if broker.mqtt5 else "3.1.1")
+    finally:
+        client.stop(timeout=2)

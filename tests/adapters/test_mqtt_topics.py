@@ -1,10 +1,10 @@
-"""Topic table and routing of the stele (pure functions of stele.adapters.mqtt)."""
+"""Topic table and routing of the stele (pure functions of stele.adapters.topics)."""
 
 from __future__ import annotations
 
 import pytest
 
-from stele.adapters.mqtt import (
+from stele.adapters.topics import (
     alert_topic,
     device_topic,
     index_topic,
