@@ -118,10 +118,6 @@ class AckKeeper(QObject):
         for p in parked.values():
             self._release(p)
 
-    @property
-    def waiting_for_disk(self) -> int:
-        return len(self._parked)
-
     # -- presented frames ------------------------------------------------------------------
 
     def _presented(self, p: Presented) -> None:

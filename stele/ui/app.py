@@ -32,7 +32,7 @@ from stele.domain.targeting import Place
 from stele.ui.acks import AckKeeper, Visibility
 from stele.ui.alerts import AlertDesk
 from stele.ui.bridge import ScreenBridge
-from stele.ui.commands import Commands, screenshot_png_base64
+from stele.ui.commands import Commands
 from stele.ui.inbox import Inbox
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
@@ -184,9 +184,6 @@ class Kiosk(QObject):
         """Delete the QML engine before the objects it was given (the bridge)."""
         Shiboken.delete(self.view)
         del self.view
-
-    def screenshot_png_base64(self) -> str:
-        return screenshot_png_base64(self.view)
 
     # -- wiring ----------------------------------------------------------------------------
 

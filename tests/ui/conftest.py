@@ -36,3 +36,26 @@ def stele(qtbot, qtlog) -> Iterator[Callable[..., Stele]]:
         del s.view
     made.clear()
     assert not qml_warnings(qtlog.records)
+
+
+@pytest.fixture
+def central(broker):
+    """The server side of a kiosk test on the private broker."""
+    from tests.ui.kiosk_helpers import Central
+
+    c = Central(broker)
+    yield c
+    c.close()
+
+
+@pytest.fixture
+def kiosk(broker, tmp_path, qtbot):
+    """A started kiosk for this test's broker and state directory; stopped and disposed after."""
+    from stele.ui.app import Kiosk
+    from tests.ui.kiosk_helpers import kiosk_config
+
+    k = Kiosk(kiosk_config(tmp_path, broker.port))
+    k.start()
+    yield k
+    k.stop()
+    k.dispose()

@@ -65,3 +65,11 @@ class Central(TopicRecorder):
         found = [json.loads(p) for p in self.payloads(f"{PREFIX}/device/{DEVICE}/{leaf}") if p]
         matches = [d for d in found if pred(d)]
         return matches[-1] if matches else None
+
+
+def wait_online(qtbot: Any, central: Central) -> None:
+    """Until the stele's retained status says online."""
+    qtbot.waitUntil(
+        lambda: central.find_json("status", lambda d: d["state"] == "online") is not None,
+        timeout=10_000,
+    )

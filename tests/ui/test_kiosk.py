@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,6 +18,7 @@ from tests.ui.kiosk_helpers import (
     kiosk_config,
     red_fraction,
     visible_texts,
+    wait_online,
 )
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -29,24 +29,10 @@ def flood(identifier: str = "FLOOD-1", severity: str = "Extreme", **kw: Any) -> 
     return cap_xml(CapSpec(identifier=identifier, infos=[InfoSpec(severity=severity, headline=headline)], **kw))
 
 
-@pytest.fixture
-def central(broker) -> Any:
-    c = Central(broker)
-    yield c
-    c.close()
 
 
-@pytest.fixture
-def kiosk(broker, tmp_path: Path, qtbot) -> Any:
-    k = Kiosk(kiosk_config(tmp_path, broker.port))
-    k.start()
-    yield k
-    k.stop()
-    k.dispose()
 
 
-def wait_online(qtbot, central: Central) -> None:
-    qtbot.waitUntil(lambda: central.find_json("status", lambda d: d["state"] == "online") is not None, timeout=10_000)
 
 
 def test_alert_reaches_the_glass_and_is_acked(kiosk, central, qtbot) -> None:

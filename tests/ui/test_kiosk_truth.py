@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import json
 import shutil
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from tests.ui.kiosk_helpers import (
     kiosk_config,
     red_fraction,
     visible_texts,
+    wait_online,
 )
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -36,11 +36,6 @@ def alert(identifier: str, severity: str, headline: str, **kw: Any) -> bytes:
     )
 
 
-@pytest.fixture
-def central(broker) -> Any:
-    c = Central(broker)
-    yield c
-    c.close()
 
 
 def start(cfg: Any) -> Kiosk:
@@ -49,19 +44,8 @@ def start(cfg: Any) -> Kiosk:
     return k
 
 
-@pytest.fixture
-def kiosk(broker, tmp_path: Path, qtbot) -> Any:
-    k = start(kiosk_config(tmp_path, broker.port))
-    yield k
-    k.stop()
-    k.dispose()
 
 
-def wait_online(qtbot, central: Central) -> None:
-    qtbot.waitUntil(
-        lambda: central.find_json("status", lambda d: d["state"] == "online") is not None,
-        timeout=10_000,
-    )
 
 
 def acks(central: Central) -> list[dict]:
