@@ -73,6 +73,7 @@ class AlertDesk(QObject):
     received = Signal(str, object, int)  # identifier, received_ms, book revision
     command = Signal(object)  # Incoming on the command topic
     synced = Signal()  # any message from the broker arrived
+    frame_passed = Signal()  # the frame showing the last rebuild was presented (or timed out)
 
     def __init__(
         self,
@@ -191,6 +192,7 @@ class AlertDesk(QObject):
             self.refresh()
 
     def _after_frame(self) -> None:
+        self.frame_passed.emit()
         if self._pending and not self._stopped:
             self._pending = False
             self.refresh()

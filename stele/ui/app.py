@@ -122,6 +122,7 @@ class Kiosk(QObject):
         self._blanked = False  # the display-power black scene covers everything
         self._listed: frozenset[str] = frozenset()  # the list's page on the glass
         self._stopped = False
+        self._status_due = False  # a new screen's status waits for its frame
 
         self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
         self.desk.screen_changed.connect(self._on_screen)
@@ -129,6 +130,7 @@ class Kiosk(QObject):
         self.desk.received.connect(self.acks.received)
         self.desk.command.connect(self.commands.handle)
         self.desk.synced.connect(self._on_synced)
+        self.desk.frame_passed.connect(self._after_frame)
         self.state.result.connect(self.acks.durable)
         self.state.result.connect(self._on_saved)
         self.state.storage_changed.connect(self._on_storage)
@@ -196,7 +198,9 @@ class Kiosk(QObject):
                 self._warmup.abort()  # a real alert pre-empts the rehearsal at once
         else:
             self._show(screen)
-        self.reporter.publish()
+        # The status goes out after the frame that shows the change: its JSON and the
+        # publish stay off the path from the message to the glass.
+        self._status_due = True
 
     def _show(self, screen: ScreenModel) -> None:
         """Hand `screen` to QML and arm the proof of presentation for what it shows."""
@@ -228,6 +232,11 @@ class Kiosk(QObject):
         self._blanked = blanked
         self.bridge.set_blanked(blanked)
         self._update_acks()
+
+    def _after_frame(self) -> None:
+        if self._status_due and not self._stopped:
+            self._status_due = False
+            self.reporter.publish()
 
     def _on_synced(self) -> None:
         self.reporter.last_sync = self._clock()
