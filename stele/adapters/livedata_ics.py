@@ -12,7 +12,7 @@ import itertools
 from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
-import icalendar  # type: ignore[import-untyped]
+import icalendar
 import recurring_ical_events  # type: ignore[import-untyped]
 
 from stele.domain.livedata import Event

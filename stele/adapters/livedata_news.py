@@ -32,9 +32,7 @@ def parse_news(body: bytes, feed_url: str) -> tuple[NewsEntry, ...]:
     if _ENTITY_DECL.search(body):
         raise LiveDataError(f"{feed_url}: feed declares XML entities; refused")
     # A file object, never a str: feedparser would fetch a str that looks like a URL.
-    parsed = feedparser.parse(
-        io.BytesIO(body), response_headers={"content-location": feed_url}
-    )
+    parsed = feedparser.parse(io.BytesIO(body), response_headers={"content-location": feed_url})
     version = parsed.get("version") or ""
     if not parsed.entries:
         if parsed.get("bozo"):

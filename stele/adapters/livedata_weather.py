@@ -43,7 +43,7 @@ def _load(body: bytes, url: str) -> dict[str, Any]:
     except (ValueError, RecursionError) as exc:
         raise LiveDataError(f"{url}: not JSON ({type(exc).__name__})") from None
     if not isinstance(doc, dict) or "weather" not in doc:
-        raise LiveDataError(f"{url}: not a Bright Sky answer (no \"weather\")")
+        raise LiveDataError(f'{url}: not a Bright Sky answer (no "weather")')
     return doc
 
 
@@ -87,7 +87,7 @@ def parse_current(body: bytes, url: str) -> WeatherNow:
     doc = _load(body, url)
     record = doc["weather"]
     if not isinstance(record, dict):
-        raise LiveDataError(f"{url}: \"weather\" is not one record")
+        raise LiveDataError(f'{url}: "weather" is not one record')
     return WeatherNow(
         observed_at=_time(record, url),
         temperature_c=_num(record, "temperature"),
@@ -106,7 +106,7 @@ def parse_days(body: bytes, url: str, zone: tzinfo) -> tuple[WeatherDay, ...]:
     doc = _load(body, url)
     records = doc["weather"]
     if not isinstance(records, list):
-        raise LiveDataError(f"{url}: \"weather\" is not a list of hours")
+        raise LiveDataError(f'{url}: "weather" is not a list of hours')
     by_day: dict[date, list[tuple[int, dict[str, Any]]]] = defaultdict(list)
     for record in records:
         if isinstance(record, dict):
@@ -124,7 +124,9 @@ def _day(day: date, hours: list[tuple[int, dict[str, Any]]]) -> WeatherDay:
     chance = [p for r in records if (p := _int(r, "precipitation_probability")) is not None]
     wind = [w for r in records if (w := _num(r, "wind_speed")) is not None]
     daytime = [_text(r, "icon") for h, r in hours if h in _DAYTIME]
-    icons = Counter(i for i in (daytime if any(daytime) else [_text(r, "icon") for r in records]) if i)
+    if not any(daytime):  # a day the forecast covers only at night
+        daytime = [_text(r, "icon") for r in records]
+    icons = Counter(i for i in daytime if i)
     conditions = {c for r in records if (c := _text(r, "condition"))}
     return WeatherDay(
         day=day,

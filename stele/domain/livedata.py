@@ -113,9 +113,13 @@ def _newest_first_key(entry: NewsEntry) -> tuple[int, float]:
     return (0, -entry.published.timestamp())
 
 
-def select_news(data: LiveData, max_items: int) -> tuple[NewsEntry, ...]:
+def newest_first(entries: tuple[NewsEntry, ...], max_items: int) -> tuple[NewsEntry, ...]:
     """Up to `max_items` entries, newest first (entries without a date last, in feed order)."""
-    return tuple(sorted(data.news, key=_newest_first_key)[: max(max_items, 0)])
+    return tuple(sorted(entries, key=_newest_first_key)[: max(max_items, 0)])
+
+
+def select_news(data: LiveData, max_items: int) -> tuple[NewsEntry, ...]:
+    return newest_first(data.news, max_items)
 
 
 def select_events(data: LiveData, now: datetime, max_items: int) -> tuple[Event, ...]:
