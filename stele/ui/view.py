@@ -80,9 +80,7 @@ def create_view(
     nothing. The caller owns the application and must delete the view before the bridges.
     """
     content = content if content is not None else ContentBridge()
-    view = _load(
-        "Main", {"bridge": bridge, "content": content}, width, height, fullscreen, qr=True
-    )
+    view = _load("Main", {"bridge": bridge, "content": content}, width, height, fullscreen, qr=True)
     # QML holds the bridges only as raw pointers: keep them alive as long as the view.
     view._stele_bridge = bridge  # type: ignore[attr-defined]
     view._stele_content = content  # type: ignore[attr-defined]
