@@ -33,7 +33,10 @@ class PlayLog:
         self._from = started
         self._items: dict[str, dict[str, float]] = {}
         self._seq = 0
-        self.directory.mkdir(parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # reports then go out once, unqueued (see close_window)
+            log.warning("proof of play: no queue on disk (%s)", exc)
         for leftover in self.directory.glob(".part-*"):
             with contextlib.suppress(OSError):
                 leftover.unlink()
@@ -62,7 +65,7 @@ class PlayLog:
         try:
             self._write(now, report)
         except OSError as exc:
-            log.warning("proof of play: report not kept on disk (%s); sending it once", exc)
+            log.warning("proof of play: report lost, it cannot be kept on disk (%s)", exc)
         return report
 
     def pending(self) -> list[tuple[str, dict[str, Any]]]:

@@ -93,14 +93,20 @@ class ContentPlayer(QObject):
         bridge.slideFailed.connect(self._on_failed)
 
         content = cfg.content
-        self.cache = ContentCache(media, content.cache_mb * 1024 * 1024)
-        self.raster = PdfRaster(pages, page_size, self._rendered.emit)
-        self.live = LiveStore(
-            live,
-            place=LivePlace(self._zone, dev.latitude, dev.longitude),
-            on_update=self._updated.emit,
-        )
         self.syncer: ContentSyncer | None = None
+        self.raster = PdfRaster(pages, page_size, self._rendered.emit)
+        try:
+            self.cache = ContentCache(media, content.cache_mb * 1024 * 1024)
+            self.live = LiveStore(
+                live,
+                place=LivePlace(self._zone, dev.latitude, dev.longitude),
+                on_update=self._updated.emit,
+            )
+        except OSError as exc:
+            # Content must never keep the stele from its alerts: it runs without content.
+            log.error("content disabled: its cache cannot be used (%s)", exc)
+            self.problems = [f"content: cache unusable ({exc.strerror or exc})"]
+            return
         if content.manifest_url is not None:
             sync = ContentSync(self.cache, content.manifest_url, self._place)
             self.syncer = ContentSyncer(
@@ -118,7 +124,7 @@ class ContentPlayer(QObject):
         self._timer.stop()
         if self.syncer is not None:
             self.syncer.stop()
-        self.live.close()
+            self.live.close()
         self.raster.stop()
 
     # -- triggers (MQTT) -------------------------------------------------------------------
