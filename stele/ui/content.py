@@ -14,16 +14,13 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from stele.adapters.content_cache import ContentCache
 from stele.adapters.content_sync import ContentSync, ContentSyncer, SyncResult
-from stele.adapters.livedata_fetch import LiveStore
-from stele.adapters.livedata_source import LiveSource
-from stele.adapters.livedata_source import Place as LivePlace
 from stele.adapters.mqtt import Incoming
 from stele.adapters.payloads import PayloadError, decode_content_version
 from stele.config.models import Config
@@ -32,6 +29,9 @@ from stele.domain.playlist import Place, Plan, plan
 from stele.ui.content_model import ContentBridge
 from stele.ui.pdf_raster import PdfRaster
 from stele.ui.slides import live_map, shows_something, slide_map
+
+if TYPE_CHECKING:
+    from stele.adapters.livedata_fetch import LiveStore
 
 log = logging.getLogger("stele.content")
 Clock = Callable[[], datetime]
@@ -69,7 +69,8 @@ class ContentPlayer(QObject):
         dev = cfg.device
         self._zone = ZoneInfo(dev.timezone)
         self._place = Place(ars=dev.ars, tags=tuple(dev.tags), zone=self._zone)
-        media, live, pages, _ = content_dirs(cfg.storage.dir)
+        media, self._live_dir, pages, _ = content_dirs(cfg.storage.dir)
+        self._lat_lon = (dev.latitude, dev.longitude)
         self.version: str | None = None
         self.synced: datetime | None = None
         self.slide: str | None = None
@@ -95,13 +96,11 @@ class ContentPlayer(QObject):
         content = cfg.content
         self.syncer: ContentSyncer | None = None
         self.raster = PdfRaster(pages, page_size, self._rendered.emit)
+        # Made when a manifest first has news, events or weather: its parsers (iCalendar,
+        # feeds) are slow to import, and a cold start must not wait for them.
+        self.live: LiveStore | None = None
         try:
             self.cache = ContentCache(media, content.cache_mb * 1024 * 1024)
-            self.live = LiveStore(
-                live,
-                place=LivePlace(self._zone, dev.latitude, dev.longitude),
-                on_update=self._updated.emit,
-            )
         except OSError as exc:
             # Content must never keep the stele from its alerts: it runs without content.
             log.error("content disabled: its cache cannot be used (%s)", exc)
@@ -124,6 +123,7 @@ class ContentPlayer(QObject):
         self._timer.stop()
         if self.syncer is not None:
             self.syncer.stop()
+        if self.live is not None:
             self.live.close()
         self.raster.stop()
 
@@ -201,7 +201,9 @@ class ContentPlayer(QObject):
                             self.cache.media / item.media.sha256, item.media.sha256, page
                         )
                     return f"pdf: {error}" if error else "pdf page not rendered yet"
-        elif item.type in LIVE_TYPES and item.source is not None:
+        elif item.type in LIVE_TYPES:
+            if self.live is None or item.source is None:
+                return "live data not fetched yet"
             data = self.live.get(item.source.url)
             if data is None:
                 error = self.live.error(item.source.url)
@@ -233,12 +235,32 @@ class ContentPlayer(QObject):
             self._failed = {}  # a new manifest may have fixed what failed
         self._manifest = manifest
         self._set("version", manifest.version)
-        self.live.set_sources(
+        self._live_sources(manifest)
+        self.replan()
+
+    def _live_sources(self, manifest: Manifest) -> None:
+        from stele.adapters.livedata_source import LiveSource
+
+        sources = [
             LiveSource(i.type, i.source.url, i.source.max_items, float(i.source.refresh_s))  # type: ignore[arg-type]
             for i in manifest.items
             if i.type in LIVE_TYPES and i.source is not None
-        )
-        self.replan()
+        ]
+        if self.live is None and sources:
+            from stele.adapters.livedata_fetch import LiveStore
+            from stele.adapters.livedata_source import Place as LivePlace
+
+            try:
+                self.live = LiveStore(
+                    self._live_dir,
+                    place=LivePlace(self._zone, *self._lat_lon),
+                    on_update=self._updated.emit,
+                )
+            except OSError as exc:
+                log.error("live data disabled: its cache cannot be used (%s)", exc)
+                return
+        if self.live is not None:
+            self.live.set_sources(sources)
 
     def _on_result(self, result: SyncResult) -> None:
         if result.checked_at is not None:

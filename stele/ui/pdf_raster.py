@@ -15,10 +15,13 @@ import queue
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, QSizeF
 from PySide6.QtGui import QColor, QImage, QPainter
-from PySide6.QtPdf import QPdfDocument
+
+if TYPE_CHECKING:
+    from PySide6.QtPdf import QPdfDocument
 
 log = logging.getLogger("stele.content")
 
@@ -87,6 +90,8 @@ class PdfRaster:
             self._done(sha256, page, error)
 
     def _render(self, pdf: Path, target: Path, page: int) -> str | None:
+        from PySide6.QtPdf import QPdfDocument  # here: only a stele with PDFs loads Qt PDF
+
         document = QPdfDocument()
         try:
             status = document.load(str(pdf))
