@@ -215,3 +215,34 @@ def test_offline_cold_start_plays_from_the_cache_and_proof_of_play(broker, centr
     finally:
         k.stop()
         k.dispose()
+
+
+LIVE = Path(__file__).resolve().parents[1] / "data" / "live"
+
+
+def test_news_and_weather_from_real_recorded_sources(broker, central, server, tmp_path,
+                                                      qtbot) -> None:
+    server.put("/feed.rss", (LIVE / "salzkotten-news.rss").read_bytes(), "application/rss+xml")
+    server.put("/bs/current_weather", (LIVE / "brightsky-current_weather.json").read_bytes(),
+               "application/json")
+    server.put("/bs/weather", (LIVE / "brightsky-weather.json").read_bytes(), "application/json")
+    publish_manifest(server, "v1", [
+        {"id": "news", "type": "news", "duration_s": 3,
+         "source": {"url": server.url("/feed.rss"), "max_items": 3}},
+        {"id": "wetter", "type": "weather", "duration_s": 3,
+         "source": {"url": server.url("/bs")}}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    as_stele(k).quick_reading()  # each news entry a second, not its reading time
+    try:
+        qtbot.waitUntil(lambda: k.content.slide == "news", timeout=20_000)
+        texts = texts_on_screen(as_stele(k))
+        assert "Nachrichten" in texts
+        assert any(t.startswith("Stand: ") for t in texts), texts
+        assert not any("<" in t for t in texts)  # feed HTML stripped, never drawn
+        qtbot.waitUntil(lambda: k.content.slide == "wetter", timeout=20_000)
+        texts = texts_on_screen(as_stele(k))
+        assert any(t.startswith("Quelle: Deutscher Wetterdienst · Stand: ") for t in texts), texts
+        assert any(t.endswith("°C") for t in texts), texts
+    finally:
+        k.stop()
+        k.dispose()
