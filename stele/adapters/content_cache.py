@@ -248,7 +248,7 @@ class ContentCache:
         reason: str,
         *,
         permanent: bool,
-        retry_in_s: float,
+        retry_at: float,
     ) -> Failure:
         with self._lock:
             old = self._failures.get(sha256)
@@ -258,7 +258,7 @@ class ContentCache:
                 reason=reason,
                 urls=urls,
                 size=size,
-                next_try=self._clock() + retry_in_s,
+                next_try=retry_at,
                 permanent=permanent,
             )
             self._failures[sha256] = failure

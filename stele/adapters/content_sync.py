@@ -268,7 +268,8 @@ class ContentSync:
                 need.size,
                 reason,
                 permanent=permanent,
-                retry_in_s=self.retry_min_s
+                retry_at=self._clock()
+                + self.retry_min_s
                 + backoff_delay(attempt, self.retry_min_s, self.retry_max_s, self.rng),
             )
             log.warning(
