@@ -151,6 +151,8 @@ class ContentCache:
                     raise MediaMismatch("SHA-256 does not match the manifest")
                 fh.flush()
                 os.fsync(fh.fileno())
+            now = self._clock()
+            os.utime(tmp, (now, now))  # the LRU order after a restart starts here
             os.replace(tmp, self.media / sha256)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -158,7 +160,7 @@ class ContentCache:
             raise
         _fsync_dir(self.media)
         with self._lock:
-            self._used[sha256] = self._clock()
+            self._used[sha256] = now
         return received
 
     def _write(self, fh: Any, chunk: bytes) -> None:

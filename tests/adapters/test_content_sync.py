@@ -254,6 +254,7 @@ def test_server_that_vanishes_mid_sync(srv: HttpServer, tmp_path: Path) -> None:
         path = sync.cache.path_for(sha(body))
         assert path is None or path.read_bytes() == body  # never a wrong or partial file
     assert sync.cache.path_for(sha(news["n1.png"])) is None
+    assert result.fetched == 1 and sync.cache.path_for(sha(news["n0.png"])) is not None
 
 
 def test_full_disk_keeps_everything_and_counts_no_failure(srv: HttpServer, tmp_path: Path) -> None:
@@ -331,3 +332,25 @@ def test_syncer_syncs_on_request_and_hands_over_what_goes_live(srv: HttpServer, 
             assert cond.wait_for(lambda: handed == ["v1", "v2", "v2"], 10)
     finally:
         syncer.stop()
+
+
+def test_three_failures_count_across_restarts(srv: HttpServer, tmp_path: Path) -> None:
+    _v1_live(srv, tmp_path)
+    publish(srv, "v2", {**FILES, "bad.png": blob(75)})
+    srv.put("/content/media/bad.png", Resource(b"", status=500))
+    lives = [make_sync(srv, tmp_path).sync_once(force=True).live for _ in range(3)]  # 3 starts
+    assert lives == ["v1", "v1", "v2"]
+
+
+def test_old_files_are_evicted_once_nothing_needs_them(srv: HttpServer, tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path, 6 * 2000)
+    publish(srv, "v1", FILES)
+    sync = make_sync(srv, tmp_path, cache=cache)
+    sync.sync_once()
+    newer = {f"g{i}.png": blob(200 + i) for i in range(4)}
+    publish(srv, "v2", newer)
+    result = sync.sync_once()
+    assert result.live == "v2" and result.fetched == 4
+    on_disk = media_files(tmp_path)
+    assert {sha(b) for b in newer.values()} <= on_disk and len(on_disk) == 6
+    assert cache.total_bytes() <= cache.cap_bytes
