@@ -328,10 +328,13 @@ def _problem(err: Mapping[str, Any]) -> str:
 
 def parse_manifest(data: bytes | str) -> Manifest:
     """Validate a manifest; raise ManifestError with one line per problem."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")  # a hand-written file may carry a BOM
+        except UnicodeDecodeError:
+            raise ManifestError(["manifest: not UTF-8 text"]) from None
     try:
         json.loads(data)
-    except UnicodeDecodeError:
-        raise ManifestError(["manifest: not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
         raise ManifestError(
             [f"manifest: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
