@@ -4,8 +4,8 @@ Strict on purpose: an unknown key (a typo such as "shedule") is an error, never 
 dropped schedule, and "12" is not a number. A manifest is validated as a whole; any problem
 rejects it and the previous live manifest keeps playing.
 
-`python -m stele.domain.manifest --schema [PATH]` writes the JSON Schema generated from these
-models (default docs/content-manifest.schema.json); a test keeps the committed file current.
+`python -m stele.content_schema` (or `./dev schema`) writes the JSON Schema generated from
+these models to docs/content-manifest.schema.json; a test keeps the committed file current.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -367,23 +365,6 @@ def json_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "content-manifest.schema.json"
-
-
-def _main(argv: list[str]) -> int:
-    if not argv or argv[0] != "--schema":
-        print("usage: python -m stele.domain.manifest --schema [PATH]", file=sys.stderr)
-        return 2
-    target = Path(argv[1]) if len(argv) > 1 else SCHEMA_PATH
-    target.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
 
 
 __all__ = [
