@@ -306,7 +306,7 @@ def _problem(err: Mapping[str, Any]) -> str:
         return f"{where}: expected one of {err['ctx']['expected']}, got {_shown(given)}"
     if kind == "string_pattern_mismatch":
         return f"{where}: {_EXPECT.get(name, 'has the wrong form')}, got {_shown(given)}"
-    if kind == "timezone_aware":
+    if kind == "timezone_aware" or kind.startswith(("datetime_", "date_")):
         return (
             f"{where}: expected a date and time with its UTC offset, "
             f'e.g. "2026-11-20T00:00:00+01:00", got {_shown(given)}'
@@ -316,7 +316,8 @@ def _problem(err: Mapping[str, Any]) -> str:
     if kind == "string_too_short":
         return f"{where}: expected non-empty text"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{where}: expected a whole number (without quotes), got {_shown(given)}"
+        unquote = " (without quotes)" if isinstance(given, str) else ""
+        return f"{where}: expected a whole number{unquote}, got {_shown(given)}"
     if kind in ("string_type",):
         return f"{where}: expected text in quotes, got {_shown(given)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):

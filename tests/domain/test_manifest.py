@@ -273,3 +273,10 @@ def test_the_schema_rejects_unknown_keys_and_names_the_types() -> None:
     assert set(item["required"]) == {"id", "type"}
     assert item["properties"]["type"]["enum"] == list(ITEM_TYPES)
     assert "from" in schema["$defs"]["Schedule"]["properties"]
+
+
+def test_the_documented_example_is_a_valid_manifest() -> None:
+    doc = (SCHEMA_PATH.parent / "content.md").read_text(encoding="utf-8")
+    example = doc.split("```json\n", 1)[1].split("```", 1)[0]
+    m = parse_manifest(example)
+    assert [i.type for i in m.items] == ["image", "text", "news"]
