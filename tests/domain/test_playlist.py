@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -122,6 +122,19 @@ def test_an_item_that_cannot_play_is_skipped_with_its_reason_and_does_not_silenc
     assert ids(alone) == ["everyday"]
 
 
+def test_next_change_months_ahead_behind_a_quiet_stretch() -> None:
+    m = make(
+        text("everyday", **times(("08:00", "20:00"))),
+        text("top", priority=5, schedule={"until": "2027-06-01T00:00:00+02:00"}),
+        text("summer", priority=9, schedule={"from": "2027-07-01T00:00:00+02:00", "times": [{"from": "10:00", "until": "12:00"}]}),
+    )
+    assert plan(m, at(2026, 12, 4, 12), HERE).next_change == at(2027, 6, 1)
+    assert plan(m, at(2027, 6, 1, 12), HERE).next_change == at(2027, 6, 1, 20)
+    assert plan(m, at(2027, 6, 30, 21), HERE).next_change == at(2027, 7, 1, 8)
+    late = make(text("summer", schedule={"from": "2027-07-01T00:00:00+02:00", "times": [{"from": "10:00", "until": "12:00"}]}))
+    assert plan(late, at(2026, 12, 4, 12), HERE).next_change == at(2027, 7, 1, 10)
+
+
 def test_next_change_ignores_edges_that_change_nothing() -> None:
     m = make(text("top", priority=1), text("low", **times(("10:00", "11:00"))))
     assert plan(m, at(2026, 12, 4, 9), HERE).next_change is None
@@ -195,7 +208,8 @@ def items(draw: st.DrawFn, index: int) -> dict[str, Any]:
     if draw(st.booleans()):
         schedule["weekdays"] = draw(st.lists(st.sampled_from(["mon", "tue", "wed", "thu", "fri", "sat", "sun"]), min_size=1, max_size=3, unique=True))
     if draw(st.booleans()):
-        start = BASE + timedelta(minutes=draw(st.integers(0, 8 * 1440)))
+        # Mostly within the span, sometimes weeks later (the sweep jumps quiet weeks).
+        start = BASE + timedelta(minutes=draw(st.one_of(st.integers(0, 8 * 1440), st.integers(0, 60 * 1440))))
         schedule["from"] = start.isoformat()
         if draw(st.booleans()):
             schedule["until"] = (start + timedelta(minutes=draw(st.integers(1, 3 * 1440)))).isoformat()
@@ -235,6 +249,36 @@ def test_the_playlist_holds_until_next_change_and_differs_there(
             assert ids(plan(m, t, HERE)) == here
     assert ids(plan(m, change - timedelta(microseconds=1), HERE)) == here
     assert ids(plan(m, change, HERE)) != here
+
+
+def _candidates(m: Manifest, start: datetime, stop: datetime) -> list[datetime]:
+    """Every instant in (start, stop) where some item's condition may flip, found naively."""
+    from stele.domain.schedule import local_instant
+
+    out: set[datetime] = set()
+    day = start.astimezone(BERLIN).date() - timedelta(days=1)
+    while local_instant(day, time(0), BERLIN) < stop:
+        for item in m.items:
+            sched = item.schedule
+            if sched is None:
+                continue
+            out.update(e for e in (sched.from_, sched.until) if e is not None)
+            spans = [(w.start_min, w.end_min) for w in sched.times or ()] or [(0, 1440)]
+            for a, b in spans:
+                for minutes in (a, b):
+                    extra, rest = divmod(minutes, 1440)
+                    out.add(local_instant(day + timedelta(days=extra), time(rest // 60, rest % 60), BERLIN))
+        day += timedelta(days=1)
+    return sorted(t for t in out if start < t < stop)
+
+
+@settings(max_examples=150, deadline=None)
+@given(manifests(), instants)
+def test_no_flip_before_next_change_at_any_edge(m: Manifest, now: datetime) -> None:
+    p = plan(m, now, HERE)
+    stop = p.next_change.astimezone(UTC) if p.next_change else now + timedelta(days=10)
+    for t in _candidates(m, now, min(stop, now + timedelta(days=10))):
+        assert ids(plan(m, t, HERE)) == ids(p), t
 
 
 @settings(max_examples=150, deadline=None)
