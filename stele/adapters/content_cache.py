@@ -29,6 +29,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from stele.domain.manifest import Item
+
 log = logging.getLogger(__name__)
 
 PART_PREFIX = ".part-"
@@ -127,6 +129,13 @@ class ContentCache:
                 os.utime(path, (now, now))
         return path
 
+    def media_reason(self, item: Item) -> str | None:
+        """For the player's `ready`: why an item's media cannot be shown (None: it can)."""
+        if item.media is None or self.path_for(item.media.sha256) is not None:
+            return None
+        failure = self.failure(item.media.sha256)
+        return f"media failed: {failure.reason}" if failure else "media not on disk"
+
     def has(self, sha256: str) -> bool:
         return (self.media / sha256).is_file()
 
@@ -214,10 +223,14 @@ class ContentCache:
         return self._read_manifest("pending.json")
 
     def save_live(self, record: StoredManifest) -> None:
-        write_atomic(self.root / "live.json", json.dumps(record.to_json()).encode())
+        self._save("live.json", json.dumps(record.to_json()).encode())
 
     def save_pending(self, record: StoredManifest) -> None:
-        write_atomic(self.root / "pending.json", json.dumps(record.to_json()).encode())
+        self._save("pending.json", json.dumps(record.to_json()).encode())
+
+    def _save(self, name: str, data: bytes) -> None:
+        """One record written atomically (the seam where tests inject a full disk)."""
+        write_atomic(self.root / name, data)
 
     def drop_pending(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -288,6 +301,6 @@ class ContentCache:
     def _save_failures(self) -> None:
         data = {sha: asdict(f) for sha, f in self._failures.items()}
         try:
-            write_atomic(self.root / "failures.json", json.dumps(data).encode())
+            self._save("failures.json", json.dumps(data).encode())
         except OSError as exc:  # a full disk must not stop the sync; counts live on in memory
             log.warning("content cache: cannot save failure counts: %s", exc)

@@ -171,6 +171,9 @@ class ContentSync:
         result = SyncResult()
         try:
             self._sync(result, force)
+        except OSError as exc:  # a manifest record could not be written (a full disk)
+            result.disk_error = exc.strerror or str(exc)
+            log.error("content sync: cannot write the cache: %s", result.disk_error)
         finally:
             result.seconds = time.monotonic() - started
         return result
@@ -207,7 +210,7 @@ class ContentSync:
                 except ManifestError as exc:
                     result.problems = exc.problems
                     return
-                result.changed = True
+                result.changed, result.version = True, fresh.version
                 if live is not None and got.body == live.body:  # back to what plays
                     self.cache.save_live(record)
                     self.cache.drop_pending()
@@ -290,7 +293,8 @@ class ContentSync:
                 self.cache.save_live(pending)
                 self.cache.drop_pending()
                 live_m, result.went_live = pending_m, True
-                self.cache.protect(pend_needs)
+                # The old live files stay protected until the next sync: the player may
+                # still be showing them until it has taken the new manifest over.
         result.live = live_m.version if live_m else None
         if newest_m is not None:
             result.version, result.items = newest_m.version, len(newest_m.items)
@@ -330,13 +334,6 @@ class ContentSync:
         if failure.count >= MAX_FAILURES:
             return f"media failed {failure.count} times in a row: {failure.reason}"
         return f"media failed ({failure.count} of {MAX_FAILURES} attempts): {failure.reason}"
-
-    def media_reason(self, item: Item) -> str | None:
-        """For the player's `ready`: why an item's media cannot be shown (None: it can)."""
-        if item.media is None or self.cache.path_for(item.media.sha256) is not None:
-            return None
-        failure = self.cache.failure(item.media.sha256)
-        return f"media: {failure.reason}" if failure else "media not on disk"
 
     def next_retry(self) -> float | None:
         """Epoch seconds of the earliest retry a running stele owes a failed file."""

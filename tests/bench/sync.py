@@ -41,6 +41,7 @@ def media_requests(srv: HttpServer) -> tuple[int, int]:
 
 
 def report(label: str, srv: HttpServer, result: SyncResult, seconds: float) -> None:
+    time.sleep(0.2)  # the server logs each request just after answering it
     media, media_bytes = media_requests(srv)
     print(
         f"{label:<18} {seconds * 1000:9.1f} ms   requests {srv.count():4d} "
