@@ -43,9 +43,10 @@ def media_requests(srv: HttpServer) -> tuple[int, int]:
 def report(label: str, srv: HttpServer, result: SyncResult, seconds: float) -> None:
     time.sleep(0.2)  # the server logs each request just after answering it
     media, media_bytes = media_requests(srv)
+    manifest = [r.status for r in srv.requests if r.path == "/content/manifest.json"]
     print(
         f"{label:<18} {seconds * 1000:9.1f} ms   requests {srv.count():4d} "
-        f"(manifest {srv.count('/content/manifest.json')} -> {dict(srv.statuses())}, media {media})"
+        f"(manifest: {manifest}, media: {media})"
         f"   media bytes {media_bytes:>11,}   fetched {result.fetched:3d}   live {result.live}"
     )
 
