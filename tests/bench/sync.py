@@ -78,18 +78,31 @@ def main() -> int:
     files = {f"item{i:03d}.jpg": blob(i, size) for i in range(items)}
     rng = random.Random(5)
     windows = [
-        {"id": f"slot{i}", "type": "text", "title": f"Slot {i}", "schedule": {
-            "weekdays": rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], 3),
-            "times": [{"from": f"{rng.randrange(6, 12):02d}:{rng.choice(['00', '30'])}",
-                       "until": f"{rng.randrange(13, 23):02d}:00"}]}}
+        {
+            "id": f"slot{i}",
+            "type": "text",
+            "title": f"Slot {i}",
+            "schedule": {
+                "weekdays": rng.sample(["mon", "tue", "wed", "thu", "fri", "sat", "sun"], 3),
+                "times": [
+                    {
+                        "from": f"{rng.randrange(6, 12):02d}:{rng.choice(['00', '30'])}",
+                        "until": f"{rng.randrange(13, 23):02d}:00",
+                    }
+                ],
+            },
+        }
         for i in range(20)
     ]
-    print(f"{items} image items of {size:,} bytes ({items * size / 1e6:.1f} MB) + "
-          f"{len(windows)} scheduled text items; cache under {base}")
+    print(
+        f"{items} image items of {size:,} bytes ({items * size / 1e6:.1f} MB) + "
+        f"{len(windows)} scheduled text items; cache under {base}"
+    )
     with HttpServer() as srv, tempfile.TemporaryDirectory(dir=base) as tmp:
         publish(srv, "v1", files, extra=windows)
-        sync = ContentSync(ContentCache(Path(tmp), 10 * items * size),
-                           srv.url("/content/manifest.json"), PLACE)
+        sync = ContentSync(
+            ContentCache(Path(tmp), 10 * items * size), srv.url("/content/manifest.json"), PLACE
+        )
         result, seconds = timed(sync)
         report("first sync", srv, result, seconds)
         print(f"{'':<18} {items * size / seconds / 1e6:9.1f} MB/s verified and fsynced")
