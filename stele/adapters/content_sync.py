@@ -40,6 +40,10 @@ class _DiskFull(Exception):
     pass
 
 
+class _Cancelled(Exception):
+    pass
+
+
 @dataclass
 class _Fetched:
     status: int
@@ -78,6 +82,7 @@ class ContentSync:
         self.rng = rng or random.Random()
         self._sleep = sleep
         self._clock = clock
+        self.cancel = threading.Event()  # set: the running sync stops at the next chunk
 
     # -- the whole sync ------------------------------------------------------------------------
     def sync_once(self, force: bool = False) -> SyncResult:
@@ -87,6 +92,8 @@ class ContentSync:
         result = SyncResult()
         try:
             self._sync(result, force)
+        except _Cancelled:
+            log.info("content sync: stopped half-way (shutting down); nothing half-written")
         except OSError as exc:  # a manifest record could not be written (a full disk)
             result.disk_error = exc.strerror or str(exc)
             log.error("content sync: cannot write the cache: %s", result.disk_error)
@@ -176,6 +183,8 @@ class ContentSync:
         todo.sort(key=lambda n: n.sha256 not in pend_needs)  # what blocks going live first
         self.cache.evict(room_for=sum(n.size for n in todo))
         for need in todo:
+            if self.cancel.is_set():
+                raise _Cancelled
             try:
                 reason, permanent = self._download(need, result)
             except _DiskFull as exc:  # not the file's fault: no count against it
@@ -273,7 +282,7 @@ class ContentSync:
                         reason = f"HTTP {resp.status_code} from {url}"
                         all_4xx &= 400 <= resp.status_code < 500
                         continue
-                    self.cache.store(need.sha256, need.size, _counted(resp, result))
+                    self.cache.store(need.sha256, need.size, self._counted(resp, result))
                     self.cache.forget_failures(lambda sha, _: sha != need.sha256)
                     return None, False
             except MediaMismatch as exc:
@@ -286,6 +295,13 @@ class ContentSync:
                 raise _DiskFull(exc.strerror or str(exc)) from None
             all_4xx = False
         return reason, all_4xx
+
+    def _counted(self, resp: requests.Response, result: SyncResult) -> Iterator[bytes]:
+        for chunk in resp.iter_content(_CHUNK):
+            if self.cancel.is_set():
+                raise _Cancelled
+            result.downloaded_bytes += len(chunk)
+            yield chunk
 
     # -- the manifest ----------------------------------------------------------------------------
     def _fetch_manifest(self, newest: StoredManifest | None, result: SyncResult) -> _Fetched:
@@ -334,12 +350,6 @@ def _parsed(record: StoredManifest | None) -> Manifest | None:
     except ManifestError as exc:  # stored by an older stele with other rules
         log.warning("content cache: stored manifest no longer valid: %s", exc.problems[0])
         return None
-
-
-def _counted(resp: requests.Response, result: SyncResult) -> Iterator[bytes]:
-    for chunk in resp.iter_content(_CHUNK):
-        result.downloaded_bytes += len(chunk)
-        yield chunk
 
 
 def _read_limited(resp: requests.Response, limit: int) -> bytes:
@@ -395,6 +405,7 @@ class ContentSyncer:
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        self.sync.cancel.set()  # a download in progress ends at its next chunk
         with self._cond:
             self._stopping = True
             self._cond.notify_all()

@@ -400,3 +400,21 @@ def test_old_files_are_evicted_once_nothing_needs_them(srv: HttpServer, tmp_path
     on_disk = media_files(tmp_path)
     assert {sha(b) for b in newer.values()} <= on_disk and len(on_disk) == 6
     assert cache.total_bytes() <= cache.cap_bytes
+
+
+def test_stopping_mid_download_leaves_nothing_half_written(srv: HttpServer, tmp_path: Path) -> None:
+    sync = _v1_live(srv, tmp_path)
+    publish(srv, "v2", {**FILES, **{f"big{i}.bin": blob(300 + i, 8_000_000) for i in range(3)}})
+
+    def cancel_once_writing() -> None:
+        media = tmp_path / "media"
+        assert wait_for(lambda: any(p.name.startswith(PART_PREFIX) for p in media.iterdir()), 20)
+        sync.cancel.set()
+
+    watcher = threading.Thread(target=cancel_once_writing)
+    watcher.start()
+    result = sync.sync_once()
+    watcher.join()
+    assert result.live == "v1" and result.fetched < 3
+    assert not [n for n in media_files(tmp_path) if n.startswith(PART_PREFIX)]
+    assert sync.cache.failures() == {}  # stopping is no failure of the file
