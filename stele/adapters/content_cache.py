@@ -9,6 +9,7 @@ Layout under `root` (normally [storage] dir/content):
   pending.json         a newer manifest still waiting for its files
   failures.json        failed attempts per file (three in a row: its items are left out
                        until the manifest changes that file)
+  .lock                held (flock) during a sync, so two processes never sync at once
 Every JSON file is written to a temporary file, fsynced, renamed and the directory fsynced,
 so a power cut leaves the old or the new version, never a torn one.
 """
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
@@ -24,7 +26,7 @@ import os
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -107,12 +109,36 @@ class ContentCache:
         self._used: dict[str, float] = {}  # sha -> last use this run (mtime holds older ones)
         self._protected: frozenset[str] = frozenset()
         self.media.mkdir(parents=True, exist_ok=True)
-        for directory in (self.root, self.media):
-            for leftover in directory.glob(PART_PREFIX + "*"):
-                log.info("content cache: removing an unfinished download %s", leftover.name)
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+        self._remove_leftovers()
         self._failures: dict[str, Failure] = self._load_failures()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One sync at a time across processes: the kiosk's syncer and `stele content sync`
+        (a technician may run it on a running stele)."""
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a killed process; skipped while another process syncs (they
+        are its downloads in progress)."""
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            for directory in (self.root, self.media):
+                for leftover in directory.glob(PART_PREFIX + "*"):
+                    log.info("content cache: removing an unfinished download %s", leftover.name)
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+        finally:
+            os.close(fd)
 
     # -- media ---------------------------------------------------------------------------------
     def path_for(self, sha256: str) -> Path | None:

@@ -91,7 +91,8 @@ class ContentSync:
         started = time.monotonic()
         result = SyncResult()
         try:
-            self._sync(result, force)
+            with self.cache.exclusive():
+                self._sync(result, force)
         except _Cancelled:
             log.info("content sync: stopped half-way (shutting down); nothing half-written")
         except OSError as exc:  # a manifest record could not be written (a full disk)

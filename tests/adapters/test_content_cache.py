@@ -135,3 +135,14 @@ def test_a_killed_download_leaves_no_file_and_no_debris(tmp_path: Path) -> None:
     cache = ContentCache(tmp_path, 10**9)  # ...which the next start removes
     assert list((tmp_path / "media").iterdir()) == []
     assert cache.path_for(sha(body)) is None
+
+
+def test_leftovers_of_a_sync_running_elsewhere_are_kept(tmp_path: Path) -> None:
+    cache = ContentCache(tmp_path, 10**6)
+    part = tmp_path / "media" / f"{PART_PREFIX}0123-x"
+    with cache.exclusive():  # another process syncing right now
+        part.write_bytes(b"in progress")
+        ContentCache(tmp_path, 10**6)
+        assert part.exists()
+    ContentCache(tmp_path, 10**6)
+    assert not part.exists()
