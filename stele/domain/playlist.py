@@ -94,7 +94,7 @@ def _in(intervals: Iterable[Interval], t: datetime) -> bool:
 
 
 class _Sweep:
-    """Eligibility of the playable items over one stretch of time [start, end)."""
+    """Eligibility of items over one stretch of time, and its edges in (start, end]."""
 
     def __init__(self, items: list[Item], start: datetime, end: datetime, zone: ZoneInfo):
         self.items = items

@@ -418,3 +418,29 @@ def test_stopping_mid_download_leaves_nothing_half_written(srv: HttpServer, tmp_
     assert result.live == "v1" and result.fetched < 3
     assert not [n for n in media_files(tmp_path) if n.startswith(PART_PREFIX)]
     assert sync.cache.failures() == {}  # stopping is no failure of the file
+
+
+def test_the_running_stele_retries_a_failed_file_after_its_backoff(srv: HttpServer, tmp_path: Path) -> None:
+    publish(srv, "v1", FILES)
+    srv.put("/content/media/f3.png", Resource(b"", status=503))
+    results: list[SyncResult] = []
+    cond = threading.Condition()
+
+    def on_result(r: SyncResult) -> None:
+        with cond:
+            results.append(r)
+            cond.notify_all()
+
+    sync = make_sync(srv, tmp_path, retry_min_s=0.1, retry_max_s=0.2)
+    syncer = ContentSyncer(sync, poll_s=3600, on_result=on_result)
+    syncer.start()
+    try:
+        with cond:
+            assert cond.wait_for(lambda: len(results) == 1, 10)
+        assert results[0].live is None and results[0].failed == 1
+        srv.put("/content/media/f3.png", FILES["f3.png"])  # the server recovers
+        with cond:  # no poll for an hour: the file's own backoff brings the next sync
+            assert cond.wait_for(lambda: len(results) == 2, 10)
+        assert results[1].live == "v1" and results[1].fetched == 1 and results[1].requests == 2
+    finally:
+        syncer.stop()
