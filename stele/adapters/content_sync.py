@@ -372,8 +372,9 @@ class ContentSyncer:
     jitter, sooner when a failed file is due again, at once on `request_sync`.
 
     `on_live(manifest, base_url)` and `on_result(result)` run on this thread; the UI hops
-    them to its own. At `start` the live manifest on disk is handed over first, so a cold
-    start without network plays what played before.
+    them to its own. The live manifest on disk is handed over first, before any request,
+    so a cold start without network plays what played before. Pass `rng=device_rng(id)`
+    (stele.domain.backoff) so each stele polls on its own rhythm.
     """
 
     def __init__(
@@ -401,7 +402,6 @@ class ContentSyncer:
         self.live_version: str | None = None
 
     def start(self) -> None:
-        self._hand_over_live()
         self._thread = threading.Thread(target=self._run, name="content-sync", daemon=True)
         self._thread.start()
 
@@ -446,6 +446,7 @@ class ContentSyncer:
         return wait
 
     def _run(self) -> None:
+        self._guarded(self._hand_over_live)  # first, before any network
         deadline = time.monotonic()
         while True:
             with self._cond:

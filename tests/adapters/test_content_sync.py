@@ -323,18 +323,28 @@ def test_offline_cold_start_plays_the_last_live_manifest(srv: HttpServer, tmp_pa
     srv.put("/content/media/x.png", Resource(b"", status=500))
     make_sync(srv, tmp_path).sync_once()  # v2 stays pending
     srv.stop()
+    events: list[str] = []
     handed: list[tuple[Manifest, str]] = []
     results: list[SyncResult] = []
     done = threading.Event()
-    syncer = ContentSyncer(
-        make_sync(srv, tmp_path), poll_s=3600, on_live=lambda m, u: handed.append((m, u)),
-        on_result=lambda r: (results.append(r), done.set()),
-    )
+
+    def on_live(m: Manifest, base_url: str) -> None:
+        events.append("live")
+        handed.append((m, base_url))
+
+    def on_result(r: SyncResult) -> None:
+        events.append("result")
+        results.append(r)
+        done.set()
+
+    syncer = ContentSyncer(make_sync(srv, tmp_path), poll_s=3600, on_live=on_live,
+                           on_result=on_result)
     syncer.start()
     try:
-        assert handed and handed[0][0].version == "v1"  # before any network
-        assert handed[0][1] == srv.url("/content/manifest.json")
         assert done.wait(10)
+        assert events == ["live", "result"]  # the cached manifest first, before any network
+        assert handed[0][0].version == "v1"
+        assert handed[0][1] == srv.url("/content/manifest.json")
         assert results[0].exit_code == 3 and results[0].live == "v1"
         cache = ContentCache(tmp_path, 10**9)
         assert all(cache.path_for(sha(b)) for b in FILES.values())
