@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
@@ -37,6 +38,7 @@ log = logging.getLogger(__name__)
 
 PART_PREFIX = ".part-"
 MAX_FAILURES = 3  # attempts in a row before a file's items are left out
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _TOUCH_EVERY_S = 3600.0  # refresh a used file's mtime (the LRU order after a restart) this often
 
 
@@ -143,8 +145,10 @@ class ContentCache:
     # -- media ---------------------------------------------------------------------------------
     def path_for(self, sha256: str) -> Path | None:
         """The verified file with this hash, or None if the cache does not hold it."""
+        if not _SHA256.fullmatch(sha256):  # a name, never a path
+            return None
         path = self.media / sha256
-        if len(sha256) != 64 or not path.is_file():
+        if not path.is_file():
             return None
         now = self._clock()
         with self._lock:
@@ -163,7 +167,7 @@ class ContentCache:
         return f"media failed: {failure.reason}" if failure else "media not on disk"
 
     def has(self, sha256: str) -> bool:
-        return (self.media / sha256).is_file()
+        return bool(_SHA256.fullmatch(sha256)) and (self.media / sha256).is_file()
 
     def store(self, sha256: str, size: int, chunks: Iterable[bytes]) -> int:
         """Write a download in place if, and only if, it has exactly `size` bytes hashing to
