@@ -171,7 +171,9 @@ class _Fetcher:
     def _retry_delay(self, failures: int) -> float:
         store = self.store
         cap = max(self.source.refresh_s, store._retry_min_s)
-        return max(backoff_delay(failures - 1, store._retry_min_s, cap, store._rng), store._retry_min_s)
+        return max(
+            backoff_delay(failures - 1, store._retry_min_s, cap, store._rng), store._retry_min_s
+        )
 
     def _run(self) -> None:
         store = self.store
