@@ -24,13 +24,13 @@ import requests
 
 sys.path.insert(0, str(Path(__file__).parents[2]))
 
-from stele.adapters.livedata_cache import Entry  # noqa: E402
-from stele.adapters.livedata_ics import parse_events  # noqa: E402
-from stele.adapters.livedata_images import ImageStore  # noqa: E402
-from stele.adapters.livedata_news import parse_news  # noqa: E402
-from stele.adapters.livedata_source import Context, LiveSource, Place, refresh  # noqa: E402
-from stele.adapters.livedata_weather import parse_current, parse_days  # noqa: E402
-from tests.httpd import HttpServer  # noqa: E402
+from stele.adapters.livedata_cache import Entry
+from stele.adapters.livedata_ics import parse_events
+from stele.adapters.livedata_images import ImageStore
+from stele.adapters.livedata_news import parse_news
+from stele.adapters.livedata_source import Context, LiveSource, Place, refresh
+from stele.adapters.livedata_weather import parse_current, parse_days
+from tests.httpd import HttpServer
 
 DATA = Path(__file__).parents[1] / "data" / "live"
 BERLIN = ZoneInfo("Europe/Berlin")
