@@ -35,15 +35,15 @@ def wait_until(pred: Callable[[], object], timeout: float = 10.0) -> None:
         time.sleep(0.02)
 
 
-def png_1x1() -> bytes:
-    """A real, minimal PNG (one red pixel)."""
+def png_1x1(rgb: bytes = b"\xff\x00\x00") -> bytes:
+    """A real, minimal PNG: one pixel of colour `rgb`."""
 
     def chunk(kind: bytes, payload: bytes) -> bytes:
         body = kind + payload
         return struct.pack(">I", len(payload)) + body + struct.pack(">I", zlib.crc32(body))
 
     header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    pixels = zlib.compress(b"\x00" + rgb)
     return (
         b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
     )
@@ -252,3 +252,44 @@ def test_set_sources_starts_and_stops_fetchers(srv, make_store) -> None:
     assert srv.count("/b.atom") >= 2
     store.set_sources([])
     assert store.get(b) is None
+
+
+def test_pictures_no_entry_uses_are_deleted(srv, make_store) -> None:
+    png_a, png_b = png_1x1(b"\xff\x00\x00"), png_1x1(b"\x00\x00\xff")
+    srv.put("/a.png", png_a, "image/png")
+    srv.put("/b.png", png_b, "image/png")
+
+    def feed(picture: str) -> bytes:
+        return RSS.replace(
+            b"</item>",
+            f'<enclosure url="{picture}" type="image/png" length="1"/></item>'.encode(),
+            1,
+        )
+
+    srv.put("/feed.rss", feed("/a.png"))
+    store = make_store(picture_grace_s=0.0)
+    url = srv.url("/feed.rss")
+    store.set_sources([LiveSource("news", url, 5, 0.2)])
+    sha_a, sha_b = hashlib.sha256(png_a).hexdigest(), hashlib.sha256(png_b).hexdigest()
+    wait_until(lambda: store.get(url) is not None and store.get(url).news[0].image_sha256 == sha_a)
+    srv.put("/feed.rss", feed("/b.png"))
+    wait_until(lambda: store.get(url).news[0].image_sha256 == sha_b)
+    wait_until(lambda: store.image_path(sha_a) is None)
+    assert store.image_path(sha_b) is not None
+
+
+def test_an_unchanged_calendar_is_expanded_again_each_day(srv, make_store) -> None:
+    srv.put("/cal.ics", (DATA / "fablab-cottbus.ics").read_bytes())
+    clock = [datetime(2025, 9, 18, 12, 0, tzinfo=UTC)]
+    store = make_store(clock=lambda: clock[0])
+    url = srv.url("/cal.ics")
+    store.set_sources([LiveSource("events", url, 3, 0.2)])
+    wait_until(lambda: srv.count("/cal.ics") >= 3)
+    first = store.get(url)
+    assert first.expanded_at == datetime(2025, 9, 18, 12, 0, tzinfo=UTC)
+    assert [r.status for r in srv.requests[:3]] == [200, 304, 304]
+    clock[0] = datetime(2025, 9, 20, 12, 0, tzinfo=UTC)  # two days later
+    wait_until(lambda: store.get(url).expanded_at == clock[0])
+    again = next(r for r in srv.requests[3:] if r.status == 200)
+    assert "If-None-Match" not in again.headers
+    assert store.get(url).events[0].start.date() == date(2025, 10, 4)
