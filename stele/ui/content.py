@@ -24,6 +24,7 @@ from stele.adapters.content_sync import ContentSync, ContentSyncer, SyncResult
 from stele.adapters.mqtt import Incoming
 from stele.adapters.payloads import PayloadError, decode_content_version
 from stele.config.models import Config
+from stele.domain.backoff import device_rng
 from stele.domain.manifest import LIVE_TYPES, Item, Manifest
 from stele.domain.playlist import Place, Plan, plan
 from stele.ui.content_model import ContentBridge
@@ -110,7 +111,11 @@ class ContentPlayer(QObject):
         if content.manifest_url is not None:
             sync = ContentSync(self.cache, content.manifest_url, self._place)
             self.syncer = ContentSyncer(
-                sync, content.poll_s, on_live=self._live.emit, on_result=self._result.emit
+                sync,
+                content.poll_s,
+                rng=device_rng(dev.id),  # each stele polls on its own rhythm
+                on_live=self._live.emit,
+                on_result=self._result.emit,
             )
 
     # -- lifecycle -------------------------------------------------------------------------

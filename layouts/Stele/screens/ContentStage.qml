@@ -65,7 +65,12 @@ Item {
             stage.failed(id, "unknown slide type " + entry.kind)
             return
         }
-        loader.setSource(source, { "entry": entry })
+        // Not setSource(url, properties): that leaks a little on every call (Qt 6.8-6.11,
+        // seen in tests/bench/soak.py); the entry is handed over in onLoaded instead.
+        loader.source = ""
+        loader.handedOver = false
+        loader.entry = entry
+        loader.source = source
     }
 
     // What should happen next, from what is wanted and what the two Loaders hold.
@@ -88,6 +93,8 @@ Item {
     // `loader` finished loading (or its slide became ready, or failed).
     function check(loader: SlideLoader) {
         const item = loader.item as ContentSlide
+        if (item && !loader.handedOver && loader.status !== Loader.Error)
+            return  // created, its entry not yet given: nothing it says counts yet
         if (loader.status === Loader.Error || (item && item.failure !== "")) {
             const id = loader.slideId
             const reason = loader.status === Loader.Error ? "the slide could not be created"
@@ -173,16 +180,24 @@ Item {
         id: loader
         property string slideId: ""
         property int revision: -1
+        property var entry: ({})
+        property bool handedOver: false   // the item has its entry: its state counts
         width: stage.width
         height: stage.height
         visible: false
         asynchronous: true
-        onStatusChanged: stage.check(loader)
+        onStatusChanged: if (status === Loader.Error) stage.check(loader)
         onLoaded: {
-            const item = loader.item as ContentSlide
-            item.readyChanged.connect(() => stage.check(loader))
-            item.failureChanged.connect(() => stage.check(loader))
+            (loader.item as ContentSlide).entry = loader.entry
+            loader.handedOver = true
             stage.check(loader)
+        }
+
+        // The slide's own readiness (its picture decoded) or failure comes later.
+        Connections {
+            target: loader.item as ContentSlide
+            function onReadyChanged() { stage.check(loader) }
+            function onFailureChanged() { stage.check(loader) }
         }
     }
     SlideLoader { id: first }
