@@ -53,3 +53,49 @@ def stage_rect(s: Stele) -> QRectF:
 
 def inset(rect: QRectF, by: float) -> QRectF:
     return rect.adjusted(by, by, -by, -by)
+
+
+def mjpeg_video(path: Path, colour: str, frames: int = 20, size: tuple[int, int] = (320, 240)) -> Path:
+    """A real video file (Matroska, Motion JPEG, 10 fps) of one colour, encoded by Qt
+    Multimedia's own recorder from pushed frames: no external encoder needed."""
+    from PySide6.QtCore import QEventLoop, QSize, QTimer, QUrl
+    from PySide6.QtMultimedia import (
+        QMediaCaptureSession,
+        QMediaFormat,
+        QMediaRecorder,
+        QVideoFrame,
+        QVideoFrameInput,
+    )
+
+    session, source, recorder = QMediaCaptureSession(), QVideoFrameInput(), QMediaRecorder()
+    session.setVideoFrameInput(source)
+    session.setRecorder(recorder)
+    fmt = QMediaFormat(QMediaFormat.FileFormat.Matroska)
+    fmt.setVideoCodec(QMediaFormat.VideoCodec.MotionJPEG)
+    recorder.setMediaFormat(fmt)
+    recorder.setVideoResolution(QSize(*size))
+    recorder.setOutputLocation(QUrl.fromLocalFile(str(path)))
+    sent = [0]
+    loop = QEventLoop()
+
+    def push() -> None:
+        while sent[0] < frames:
+            image = QImage(size[0], size[1], QImage.Format.Format_RGB32)
+            image.fill(QColor(colour))
+            frame = QVideoFrame(image)
+            frame.setStartTime(sent[0] * 100_000)
+            frame.setEndTime((sent[0] + 1) * 100_000)
+            if not source.sendVideoFrame(frame):
+                return  # full: readyToSendVideoFrame calls again
+            sent[0] += 1
+        recorder.stop()
+
+    source.readyToSendVideoFrame.connect(push)
+    recorder.recorderStateChanged.connect(
+        lambda state: loop.quit() if state == QMediaRecorder.RecorderState.StoppedState else None)
+    recorder.record()
+    QTimer.singleShot(0, push)
+    QTimer.singleShot(15_000, loop.quit)
+    loop.exec()
+    assert path.is_file() and path.stat().st_size > 0, "no video written"
+    return path

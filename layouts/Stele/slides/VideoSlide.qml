@@ -7,13 +7,16 @@ import Stele
 ContentSlide {
     id: slide
 
-    ready: player.mediaStatus === MediaPlayer.LoadedMedia
-           || player.mediaStatus === MediaPlayer.BufferedMedia
-           || player.mediaStatus === MediaPlayer.EndOfMedia
+    // Latched: playing changes the media status again, which must not take the slide back.
+    ready: loaded
     failure: player.error !== MediaPlayer.NoError ? "video: " + player.errorString
            : player.mediaStatus === MediaPlayer.InvalidMedia ? "video cannot be played" : ""
     // The manifest's duration, or the video's own length.
     durationMs: entry.durationMs > 0 ? Number(entry.durationMs) : Math.max(1000, player.duration)
+
+    property bool loaded: false
+    readonly property bool muted: player.audioOutput === null
+    readonly property bool running: player.playbackState === MediaPlayer.PlayingState
 
     Rectangle {
         anchors.fill: parent
@@ -24,6 +27,11 @@ ContentSlide {
         source: slide.entry.source !== undefined ? slide.entry.source : ""
         videoOutput: output
         loops: MediaPlayer.Infinite
+        // No audioOutput: the video is muted, not even decoded for sound.
+        onMediaStatusChanged: {
+            if (mediaStatus === MediaPlayer.LoadedMedia || mediaStatus === MediaPlayer.BufferedMedia)
+                slide.loaded = true
+        }
     }
     VideoOutput {
         id: output
@@ -31,5 +39,5 @@ ContentSlide {
         fillMode: slide.entry.fit === "cover" ? VideoOutput.PreserveAspectCrop
                                               : VideoOutput.PreserveAspectFit
     }
-    onPlayingChanged: playing ? player.play() : player.pause()
+    onPlayingChanged: Qt.callLater(() => playing ? player.play() : player.pause())
 }
