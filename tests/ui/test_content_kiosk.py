@@ -246,3 +246,35 @@ def test_news_and_weather_from_real_recorded_sources(broker, central, server, tm
     finally:
         k.stop()
         k.dispose()
+
+
+def test_proof_of_play_made_offline_is_kept_on_disk_and_sent_later(broker, server, tmp_path,
+                                                                   qtbot) -> None:
+    from tests.ui.kiosk_helpers import Central
+
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    publish_manifest(server, "v1", [{"id": "rot", "type": "image", "media": red, "fit": "cover"}])
+    k = content_kiosk(tmp_path, broker.port, server, report_s=10)
+    queue = tmp_path / "state" / "played"
+    try:
+        qtbot.waitUntil(lambda: k.content.slide == "rot" and k.mqtt.connected, timeout=10_000)
+        broker.stop()
+        qtbot.waitUntil(lambda: not k.mqtt.connected, timeout=10_000)
+        qtbot.waitUntil(lambda: bool(list(queue.glob("*.json"))), timeout=15_000)
+        qtbot.wait(500)
+        offline = {p.name for p in queue.glob("*.json")}
+        assert offline  # not sent: still on disk
+        broker.start()
+        central = Central(broker)
+        try:
+            qtbot.waitUntil(lambda: central.find_json("played") is not None, timeout=20_000)
+            report = central.find_json("played")
+            assert report["items"]["rot"]["plays"] >= 1
+            # Delivered (acknowledged by the broker): gone from the disk.
+            qtbot.waitUntil(lambda: not offline & {p.name for p in queue.glob("*.json")},
+                            timeout=10_000)
+        finally:
+            central.close()
+    finally:
+        k.stop()
+        k.dispose()
