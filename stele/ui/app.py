@@ -195,6 +195,7 @@ class Kiosk(QObject):
     def start(self) -> None:
         self.bridge.set_connected(False, None)
         self.reporter.free_disk_mb = self.state.free_disk_mb
+        self.reporter.content_problems = self.content.problems  # e.g. an unusable cache
         self.reporter.publish()  # remembered by the link and sent on every (re)connect
         self.mqtt.start()
         self.content.start()

@@ -294,7 +294,7 @@ class ContentPlayer(QObject):
             self.changed.emit()
 
     def _on_failed(self, identifier: str, reason: str) -> None:
-        if identifier and self._failed.get(identifier) != reason and identifier not in self._failed:
+        if identifier and identifier not in self._failed:
             log.warning("content item %s skipped: %s", identifier, reason)
             self._failed[identifier] = reason
             self.replan()
