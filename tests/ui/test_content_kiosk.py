@@ -278,3 +278,26 @@ def test_proof_of_play_made_offline_is_kept_on_disk_and_sent_later(broker, serve
     finally:
         k.stop()
         k.dispose()
+
+
+def test_a_slide_that_fails_in_qml_is_left_out_and_reported(broker, central, server, tmp_path,
+                                                             qtbot) -> None:
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    broken = media(server, "kaputt.png", b"\x89PNG\r\n\x1a\n" + b"no picture in here" * 50)
+    publish_manifest(server, "v1", [
+        {"id": "rot", "type": "image", "media": red, "fit": "cover", "duration_s": 3},
+        {"id": "kaputt", "type": "image", "media": broken, "duration_s": 3}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: central.find_json("status", lambda d: any(
+            "kaputt" in p for p in d.get("problems", []))) is not None, timeout=20_000)
+        status = central.find_json("status", lambda d: any("kaputt" in p for p in d["problems"]))
+        assert status["mode"] == "normal"  # a content problem does not degrade the stele
+        assert [i["slideId"] for i in k.content_bridge.slides.rows()] == ["rot"]
+        qtbot.wait(4000)  # longer than a slide: it never came on the glass
+        assert k.content.slide == "rot"
+        assert stage_colour(k, "#d01010") > 0.99
+    finally:
+        k.stop()
+        k.dispose()
