@@ -8,8 +8,8 @@ Item {
 
     required property ScreenBridge bridge  // stele/ui/bridge.py; bridge.qmltypes
 
-    readonly property bool hasTop: bridge.top.identifier !== undefined
-    readonly property bool hasBanner: bridge.banner.identifier !== undefined
+    readonly property bool hasTop: bridge.top.identifier !== ""
+    readonly property bool hasBanner: bridge.banner.identifier !== ""
 
     width: 1080
     height: 1920

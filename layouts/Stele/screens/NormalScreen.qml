@@ -12,13 +12,13 @@ Rectangle {
     property string city: ""
     property string logo: ""   // file URL of the city's logo, "" for none
     required property AlertListModel loopAlerts   // the minor alerts, a slide each
-    property var allClear: ({})
+    required property AllClearEntry allClear  // identifier "" for none
     property int rotationSeconds: 12
     property int topInset: 0
     property int bottomInset: 0   // room kept free for the banner
 
     readonly property bool landscape: width > height
-    readonly property bool showAllClear: allClear.headline !== undefined
+    readonly property bool showAllClear: allClear.identifier !== ""
     readonly property int firstAlertSlide: 1
     readonly property int slideCount: firstAlertSlide + loopAlerts.count
     property int slideIndex: 0
