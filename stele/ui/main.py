@@ -7,7 +7,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,17 +60,33 @@ def _app() -> QGuiApplication:
     return QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # type: ignore[return-value]
 
 
-def _serve(view: QQuickWindow, notifier: Notifier, exit_after_s: float | None = None) -> int:
-    """Run the Qt loop for a screen, speaking to systemd: READY and WATCHDOG from presented
-    frames, STOPPING and a clean exit on SIGTERM/SIGINT (or after `exit_after_s`)."""
+def _stop_on_signals(notifier: Notifier) -> Callable[[], None]:
+    """From now on SIGTERM/SIGINT stop the Qt loop cleanly (STOPPING=1, exit 0).
+
+    Installed before anything can report the stele online: a stop that arrives between the
+    first status and the event loop is queued on the wake-up socket, not the default death.
+    Returns the same stop, for a timed exit.
+    """
     app = _app()
-    watchdog = FrameWatchdog(view, notifier)
 
     def terminate() -> None:
         notifier.stopping()
         app.quit()
 
     install_sigterm_handler(terminate)
+    return terminate
+
+
+def _serve(
+    view: QQuickWindow,
+    notifier: Notifier,
+    terminate: Callable[[], None],
+    exit_after_s: float | None = None,
+) -> int:
+    """Run the Qt loop for a screen, speaking to systemd: READY and WATCHDOG from presented
+    frames; `terminate` (from _stop_on_signals) ends it, also after `exit_after_s`."""
+    app = _app()
+    watchdog = FrameWatchdog(view, notifier)
     if exit_after_s is not None:
         QTimer.singleShot(int(exit_after_s * 1000), terminate)
     try:
@@ -92,6 +108,7 @@ def run_kiosk(
     time.tzset()
     _app()
     notifier = Notifier()
+    terminate = _stop_on_signals(notifier)
     kiosk = Kiosk(cfg)
     kiosk.status_text.connect(notifier.status)
     if snapshot is not None:
@@ -101,7 +118,7 @@ def run_kiosk(
         QTimer.singleShot(1000, lambda: kiosk.view.grabWindow().save(str(snapshot)))
     kiosk.start()
     try:
-        return _serve(kiosk.view, notifier, exit_after_s)
+        return _serve(kiosk.view, notifier, terminate, exit_after_s)
     finally:
         kiosk.stop()
         kiosk.dispose()
@@ -119,11 +136,12 @@ def run_config_error(lines: list[str]) -> int:
         log.error("configuration: %s", line)
     _app()
     notifier = Notifier()
+    terminate = _stop_on_signals(notifier)
     fullscreen = os.environ.get("QT_QPA_PLATFORM", "").startswith("eglfs")
     view = create_config_error_view(lines, host_name=socket.gethostname(), fullscreen=fullscreen)
     notifier.status(f"configuration error: {lines[0] if lines else 'invalid'}")
     try:
-        _serve(view, notifier)
+        _serve(view, notifier, terminate)
     finally:
         Shiboken.delete(view)
     return 0
