@@ -247,8 +247,16 @@ def test_the_device_shows_no_invented_content(stele, qtbot) -> None:
         qtbot.wait(400)
         s.frame()
         shown.update(texts_on_screen(s))
-    invented = ("Veranstaltungen", "Wochenmarkt", "Abfahrten", "Hauptbahnhof", "Bürgerbüro",
-                "Fundbüro", "Stadtbibliothek", "Termine")
+    invented = (
+        "Veranstaltungen",
+        "Wochenmarkt",
+        "Abfahrten",
+        "Hauptbahnhof",
+        "Bürgerbüro",
+        "Fundbüro",
+        "Stadtbibliothek",
+        "Termine",
+    )
     assert not [t for t in shown if any(word in t for word in invented)], shown
     assert "Musterstadt" in shown and "112" in shown
 
@@ -410,6 +418,26 @@ def test_bridge_emits_only_on_change(qtbot) -> None:
     bridge.apply(screen_of((), ALL_CLEAR))
     assert counts == {"mode": 2, "top": 2, "others": 2, "allClear": 1}
     assert bridge.allClear.headline == ALL_CLEAR.headline
+
+
+def test_bridge_keeps_an_entry_alive_a_while_after_its_alert_left(monkeypatch) -> None:
+    # A QML binding or a delegate on its way out may still read the entry; years of alerts
+    # must not pile up either.
+    from shiboken6 import Shiboken
+
+    import stele.ui.bridge as bridge_module
+
+    clock = [1000.0]
+    monkeypatch.setattr(bridge_module.time, "monotonic", lambda: clock[0])
+    bridge = ScreenBridge(city="M", device_id="x")
+    bridge.apply(screen_of((STORM,)))
+    storm = bridge.top
+    bridge.apply(screen_of((WATER,)))
+    assert Shiboken.isValid(storm) and storm.identifier == STORM.identifier
+    clock[0] += 11
+    bridge.apply(screen_of((POWER,)))
+    # The bridge holds WATER (retired just now) but let go of STORM (retired 11 s ago).
+    assert [e.identifier for _, e in bridge._retired] == [WATER.identifier]
 
 
 def test_bridge_setters_do_not_leak_references() -> None:
