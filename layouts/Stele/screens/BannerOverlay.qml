@@ -144,17 +144,15 @@ Rectangle {
             caption: Strings.t("moreInfo", banner.language)
             captionColor: banner.fg
         }
-        PagedText {
+        AlertFooter {
             id: footer
             anchors.left: parent.left
             anchors.bottom: parent.bottom
             width: content.textWidth
-            maxLines: 2
-            text: [banner.t.senderName,
-                   Strings.at("asOf", banner.language, banner.alert.sentTime),
-                   banner.t.area].filter(s => s !== "").join(" · ")
+            picked: banner.t
+            language: banner.language
+            sentTime: banner.alert.sentTime
             color: banner.fg
-            font.pixelSize: Theme.metaSize
         }
     }
 

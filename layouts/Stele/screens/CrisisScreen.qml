@@ -27,7 +27,8 @@ Rectangle {
     readonly property int bandHeight: exercise ? Theme.exerciseBandHeight : 0
     // When everything on this screen has been read once (the screen clock holds the language).
     readonly property real readUntil: Math.max(
-        ScreenClock.readUntil([event, sender, headline, instruction, description, meta]),
+        ScreenClock.readUntil([heading.event, heading.sender, headline, instruction,
+                              description, meta]),
         othersList.visible ? othersList.readUntil : 0)
 
     color: Theme.levelColor(severity)
@@ -71,7 +72,7 @@ Rectangle {
                 color: crisis.fg
                 activeText: crisis.color
             }
-            Column {
+            AlertLevelHeading {
                 id: heading
                 anchors.left: badge.right
                 anchors.leftMargin: Theme.gap
@@ -79,35 +80,13 @@ Rectangle {
                 anchors.rightMargin: (tabs.visible ? tabs.width + Theme.gap : 0)
                                      + (crisis.landscape && qr.visible ? qr.width + Theme.gap : 0)
                 anchors.verticalCenter: parent.verticalCenter
-                spacing: Theme.tightGap
-
-                SteleText {
-                    width: parent.width
-                    text: Strings.t(crisis.severity, crisis.language).toUpperCase()
-                    color: crisis.fg
-                    font.pixelSize: Theme.severitySize
-                    font.bold: true
-                    font.letterSpacing: Theme.tracking
-                    elide: Text.ElideNone
-                }
-                PagedText {
-                    id: event
-                    width: parent.width
-                    maxLines: 1
-                    text: crisis.t.event
-                    visible: text !== ""
-                    color: crisis.fg
-                    font.pixelSize: Theme.eventSize
-                }
-                PagedText {
-                    id: sender
-                    width: parent.width
-                    maxLines: 2
-                    text: crisis.t.senderName
-                    visible: text !== ""
-                    color: crisis.fg
-                    font.pixelSize: Theme.metaSize
-                }
+                severity: crisis.severity
+                language: crisis.language
+                picked: crisis.t
+                textColor: crisis.fg
+                levelSize: Theme.severitySize
+                eventLines: 1
+                showSender: true
             }
         }
 
