@@ -131,7 +131,7 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         return self._logo
 
     @Property("QVariantList", notify=languagesChanged)  # type: ignore[arg-type]
-    def languages(self) -> list[Any]:
+    def languages(self) -> list[str]:
         """The languages the whole screen turns through together (ScreenModel.language_cycle)."""
         return self._languages
 
