@@ -486,3 +486,13 @@ def test_screenshots(stele, size) -> None:
         frame = s.show(screen)
         assert not frame.isNull() and frame.width() == size[0]
         save(frame, f"{name}-{tag}.png")
+
+
+@BOTH
+@pytest.mark.parametrize("alert", [FLOOD, WATER], ids=["flood", "water"])
+def test_takeover_event_is_shown_whole_not_paged(stele, size, alert) -> None:
+    # A one-line event field in a header narrowed by language tabs and the QR code paged
+    # "Hochwas-" 1/2: the event is a word or two and must read at once.
+    s = stele(size)
+    s.show(screen_of((replace(alert, layout=Layout.TAKEOVER, severity="Extreme"),)))
+    assert is_shown(s, alert.texts[0].event), texts_on_screen(s)
