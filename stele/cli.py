@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stele import __version__
-from stele.errors import CapError, ConfigError, SteleError
+from stele.errors import CapError, ConfigError, PkiError, SteleError
 
 if TYPE_CHECKING:
     from stele.config.models import Config, MqttConfig
@@ -309,6 +309,10 @@ def build_parser() -> argparse.ArgumentParser:
     clear.add_argument("keys", nargs="+", metavar="KEY")
     _add_broker_options(clear)
     clear.set_defaults(func=cmd_alert_clear)
+
+    from stele.central import pki_cli
+
+    pki_cli.add_parser(sub)
     return parser
 
 
@@ -321,6 +325,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except (CapError, UsageError) as exc:
         return _fail(" ".join(str(exc).split()), EXIT_BAD_INPUT)
+    except PkiError as exc:
+        print("\n".join(f"stele: {line}" for line in str(exc).splitlines()), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except SteleError as exc:
         return _fail(str(exc), EXIT_RUNTIME)
     except KeyboardInterrupt:

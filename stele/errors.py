@@ -15,3 +15,7 @@ class ConfigError(SteleError):
 
 class StateError(SteleError):
     """Persisted state could not be written."""
+
+
+class PkiError(SteleError):
+    """A certificate, key, ACL input or signing key is unusable; the message says what to do."""
