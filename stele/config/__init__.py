@@ -15,6 +15,7 @@ from stele.config.models import (
     MqttConfig,
     PowerConfig,
     ScheduleWindow,
+    SecurityConfig,
     StorageConfig,
     TlsConfig,
 )
@@ -34,6 +35,7 @@ __all__ = [
     "MqttConfig",
     "PowerConfig",
     "ScheduleWindow",
+    "SecurityConfig",
     "StorageConfig",
     "TlsConfig",
     "config_sources",

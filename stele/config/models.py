@@ -1,5 +1,7 @@
 """Configuration models: every key a technician may set, with its type, default and check."""
 
+import base64
+import binascii
 import os
 import re
 import shlex
@@ -252,6 +254,34 @@ class PowerConfig(BaseModel):
         return value
 
 
+def _ed25519_key(value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(
+            "expected the base64 of a 32-byte Ed25519 public key (`stele alert key PEMFILE` "
+            "prints it)"
+        )
+    return value
+
+
+class SecurityConfig(BaseModel):
+    """Signed alerts (docs/mqtt.md, "Signed messages"); off by default."""
+
+    model_config = _FROZEN
+    trusted_keys: tuple[Annotated[str, AfterValidator(_ed25519_key)], ...] = ()
+    require_signature: Bool = False
+
+    @field_validator("require_signature")
+    @classmethod
+    def _keys_needed(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("trusted_keys") and "trusted_keys" in info.data:
+            raise ValueError("true needs at least one key in security.trusted_keys")
+        return value
+
+
 class LogConfig(BaseModel):
     model_config = _FROZEN
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -271,6 +301,7 @@ class Config(BaseModel):
     display: DisplayConfig = Field(default_factory=DisplayConfig)
     power: PowerConfig = Field(default_factory=PowerConfig)
     log: LogConfig = Field(default_factory=LogConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
 
     @property
     def mqtt_client_id(self) -> str:
