@@ -211,3 +211,31 @@ def test_a_certificate_from_another_ca_is_refused(city: City, tmp_path: Path) ->
     )
     check = check_broker(cfg, _device("st-0001"), timeout_s=5)
     assert not check.ok and "closed the connection" in check.detail, check.line()
+
+
+def test_stele_check_names_a_revoked_certificate_and_a_wrong_ca_in_one_line(
+    city: City, tmp_path: Path
+) -> None:
+    from tests.test_cli import stele
+
+    other = Pki(tmp_path / "other")
+    other.init()
+    city.pki.revoke("st-0002")
+    install_city_certs(city.pki.dir, city.certs)
+    city.broker.reload()
+    for dev, ca, expect in (
+        ("st-0002", city.pki.ca_cert_path, "is revoked, expired or issued by another CA"),
+        ("st-0001", other.ca_cert_path, "certificate verify failed"),
+    ):
+        f = city.files(dev)
+        conf = tmp_path / f"{dev}.toml"
+        conf.write_text(
+            f'[device]\nid = "{dev}"\nars = "{FLEET[dev]}"\nlatitude = 51.1\nlongitude = 7.0\n'
+            f'[storage]\ndir = "{tmp_path / dev}"\n'
+            f'[mqtt]\nhost = "127.0.0.1"\nport = {city.broker.port}\n'
+            f'[mqtt.tls]\nca_file = "{ca}"\ncert_file = "{f["cert"]}"\nkey_file = "{f["key"]}"\n'
+        )
+        out = stele("check", "--config", conf)
+        assert out.returncode == 1, out.stdout + out.stderr
+        (line,) = [x for x in out.stdout.splitlines() if x.startswith("FAIL")]
+        assert line.startswith("FAIL broker: 127.0.0.1:") and expect in line, line
