@@ -1,5 +1,5 @@
-"""The one entry point: `stele run | demo | check | config check | alert inspect|replay|send|clear
-| content inspect|sync`.
+"""The one entry point: `stele run | demo | check | config check | alert … | content … | pki … |
+fleet …`.
 
 Exit codes: 0 success; 1 `check` or `config check` found problems, `content sync` left items
 out or still waits for files; 2 bad input (unreadable or invalid message or manifest, bad
@@ -15,11 +15,11 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stele import __version__
 from stele.content_cli import ContentUsageError
-from stele.errors import CapError, ConfigError, SteleError
+from stele.errors import CapError, ConfigError, PkiError, SteleError
 
 if TYPE_CHECKING:
     from stele.config.models import Config, MqttConfig
@@ -162,13 +162,24 @@ def _central_config(args: argparse.Namespace) -> MqttConfig:
     return mqtt.model_copy(update=updates) if updates else mqtt
 
 
+def _signing_key(args: argparse.Namespace) -> Any:
+    if not args.sign:
+        return None
+    from stele.central.signing import load_signing_key
+
+    return load_signing_key(Path(args.sign))
+
+
 def cmd_alert_send(args: argparse.Namespace) -> int:
     from stele.central.publish import send_alert
 
     mqtt = _central_config(args)
     payload = _read_payload(args.file, mqtt.max_payload_bytes)
     scope, scope_id = _target(args)
-    key = send_alert(mqtt, payload, scope=scope, scope_id=scope_id, key=args.key)
+    signing_key = _signing_key(args)
+    key = send_alert(
+        mqtt, payload, scope=scope, scope_id=scope_id, key=args.key, signing_key=signing_key
+    )
     where = "/".join(p for p in (mqtt.prefix, "alerts", scope, scope_id, key) if p)
     print(f"sent {args.file} to {where}")
     return EXIT_OK
@@ -179,8 +190,15 @@ def cmd_alert_clear(args: argparse.Namespace) -> int:
 
     mqtt = _central_config(args)
     scope, scope_id = _target(args)
-    clear_incident(mqtt, args.keys, scope=scope, scope_id=scope_id)
+    clear_incident(mqtt, args.keys, scope=scope, scope_id=scope_id, signing_key=_signing_key(args))
     print(f"cleared {', '.join(args.keys)}")
+    return EXIT_OK
+
+
+def cmd_alert_key(args: argparse.Namespace) -> int:
+    from stele.central.signing import load_signing_key, public_key_b64
+
+    print(public_key_b64(load_signing_key(Path(args.keyfile))))
     return EXIT_OK
 
 
@@ -255,6 +273,11 @@ def _add_broker_options(p: argparse.ArgumentParser) -> None:
     target.add_argument("--all", action="store_true", help="every stele (default)")
     target.add_argument("--ars", help="the steles of one municipality (12-digit ARS)")
     target.add_argument("--device", help="one stele by device id")
+    p.add_argument(
+        "--sign",
+        metavar="KEYFILE",
+        help="sign with this Ed25519 private key (PEM PKCS#8, openssl genpkey -algorithm ed25519)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -316,6 +339,15 @@ def build_parser() -> argparse.ArgumentParser:
     from stele.content_cli import add_parser as add_content
 
     add_content(sub, _parse_at)
+
+    key = alert.add_parser("key", help="print the public key to list in [security] trusted_keys")
+    key.add_argument("keyfile", metavar="KEYFILE", help="the Ed25519 private key (PEM)")
+    key.set_defaults(func=cmd_alert_key)
+
+    from stele.central import fleet_cli, pki_cli
+
+    pki_cli.add_parser(sub)
+    fleet_cli.add_parser(sub)
     return parser
 
 
@@ -328,6 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except (CapError, UsageError, ContentUsageError) as exc:
         return _fail(" ".join(str(exc).split()), EXIT_BAD_INPUT)
+    except PkiError as exc:
+        print("\n".join(f"stele: {line}" for line in str(exc).splitlines()), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except SteleError as exc:
         return _fail(str(exc), EXIT_RUNTIME)
     except KeyboardInterrupt:

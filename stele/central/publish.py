@@ -16,7 +16,7 @@ import math
 import re
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from stele.adapters import signed
 from stele.adapters.mqtt import QOS, apply_tls_and_auth
 from stele.adapters.topics import alert_topic, check_level, index_topic, scope_path
 from stele.domain.cap import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, parse_alert
@@ -33,6 +34,8 @@ from stele.domain.model import Alert
 from stele.errors import ConfigError, SteleError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from stele.config.models import MqttConfig
 
 log = logging.getLogger("stele.central")
@@ -149,8 +152,10 @@ def send_alert(
     scope_id: str = "",
     key: str | None = None,
     now: datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> str:
-    """Publish one CAP alert retained (QoS 1) on its incident topic; returns the key used."""
+    """Publish one CAP alert retained (QoS 1) on its incident topic; returns the key used.
+    With `signing_key` the index and the alert go out signed (stele.central.signing)."""
     at = _now(now)
     alert = parse_alert(payload, max_bytes=int(mqtt_cfg.max_payload_bytes))  # CapError if not CAP
     scope_path(scope, scope_id)
@@ -159,7 +164,7 @@ def send_alert(
             f"incident key {key!r}: expected 1 to 64 letters, digits, '_' or '-' "
             "(other characters are rewritten or refused by some brokers)"
         )
-    with _CentralSession(mqtt_cfg) as session:
+    with CentralSession(mqtt_cfg, signing_key=signing_key) as session:
         index, retained = session.snapshot(scope, scope_id)
         chosen = key or choose_key(alert, index, retained)
         index.add(chosen, _chain(alert))
@@ -186,15 +191,21 @@ def clear_incident(
     scope: str,
     scope_id: str = "",
     now: datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> None:
-    """End incidents: zero-length retained publishes, then the index without them."""
+    """End incidents: zero-length retained publishes, then the index without them. Signed:
+    first a signed end (not retained; steles that require signatures ignore a bare delete),
+    then the delete that empties the broker's retained slot, then the signed index."""
     at = _now(now)
     keys = [check_level(k, "incident key") for k in keys]
     scope_path(scope, scope_id)
-    with _CentralSession(mqtt_cfg) as session:
+    with CentralSession(mqtt_cfg, signing_key=signing_key) as session:
         index, _ = session.snapshot(scope, scope_id)
         for k in keys:
-            session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, k), b"")
+            topic = alert_topic(mqtt_cfg.prefix, scope, scope_id, k)
+            if signing_key is not None:
+                session.publish(topic, b"", retain=False)
+            session.publish(topic, b"", sign=False)
             index.incidents.pop(k, None)
         session.publish(
             index_topic(mqtt_cfg.prefix, scope, scope_id),
@@ -203,11 +214,28 @@ def clear_incident(
         )
 
 
-class _CentralSession:
+def _unwrapped(payload: bytes) -> bytes:
+    """The payload inside a signed envelope (our own retained state: not verified here)."""
+    if not signed.is_envelope(payload):
+        return payload
+    try:
+        return signed.decode(payload).payload
+    except signed.EnvelopeError:
+        return payload
+
+
+class CentralSession:
     """A short clean MQTT session with blocking, time-limited operations."""
 
-    def __init__(self, mqtt_cfg: MqttConfig, timeout: float = TIMEOUT_S) -> None:
+    def __init__(
+        self,
+        mqtt_cfg: MqttConfig,
+        timeout: float = TIMEOUT_S,
+        *,
+        signing_key: Ed25519PrivateKey | None = None,
+    ) -> None:
         self._cfg = mqtt_cfg
+        self._signing_key = signing_key
         self._timeout = timeout
         self._v5 = mqtt_cfg.protocol != "3.1.1"
         # Never the stele's client id from the same config file: that would kick the stele off.
@@ -223,8 +251,10 @@ class _CentralSession:
         self._errors: list[str] = []
         self._attempt_error = False
         self._client: paho.Client | None = None
+        # Called for every message on paho's thread (stele.central.fleet records with it).
+        self.listener: Callable[[str, bytes, bool], None] | None = None
 
-    def __enter__(self) -> _CentralSession:
+    def __enter__(self) -> CentralSession:
         self._connect()
         if self._v5 and self._cfg.protocol == "auto":
             if self._connack == _UNSUPPORTED_PROTOCOL:
@@ -341,6 +371,8 @@ class _CentralSession:
             self._cond.notify_all()
 
     def _on_message(self, client: paho.Client, u: Any, msg: paho.MQTTMessage) -> None:
+        if self.listener is not None:
+            self.listener(msg.topic, bytes(msg.payload), bool(msg.retain))
         with self._cond:
             if msg.payload:
                 self._messages[msg.topic] = bytes(msg.payload)
@@ -373,6 +405,7 @@ class _CentralSession:
         marker = f"{prefix}/central/sync/{self._client_id}"
         self._subscribe([idx, alerts, marker], reading=idx)
         messages = self._sync(marker)
+        messages = {t: _unwrapped(p) for t, p in messages.items()}
         index = IncidentIndex.from_payload(messages.get(idx))
         missing = []
         for key in index.incidents:
@@ -387,7 +420,7 @@ class _CentralSession:
                 "%d listed alert(s) not delivered by the wildcard: asking by topic", len(missing)
             )
             self._subscribe(missing, reading=missing[0])
-            messages = self._sync(marker)
+            messages = {t: _unwrapped(p) for t, p in self._sync(marker).items()}
         retained: dict[str, Alert] = {}
         for topic, payload in messages.items():
             if not topic.startswith(alerts[:-1]):
@@ -404,6 +437,20 @@ class _CentralSession:
             if key not in index.incidents:
                 index.add(key, _chain(retained[key]))
         return index, retained
+
+    def retained(self, topics: list[str]) -> dict[str, bytes]:
+        """Subscribe to `topics` (filters) and return everything retained there so far."""
+        marker = f"{self._cfg.prefix}/central/sync/{self._client_id}"
+        self._subscribe([*topics, marker], reading=topics[0])
+        return {t: p for t, p in self._sync(marker).items() if t != marker}
+
+    def subscribe(self, topics: list[str]) -> None:
+        """Subscribe (QoS 1) and wait for the SUBACK; refused filters raise PublishError."""
+        self._subscribe(topics, reading=topics[0])
+
+    def send(self, topic: str, payload: bytes) -> None:
+        """A confirmed QoS 1 publish, not retained and never signed (commands)."""
+        self.publish(topic, payload, retain=False, sign=False, content_type=JSON_CONTENT_TYPE)
 
     def _subscribe(self, topics: list[str], *, reading: str) -> None:
         assert self._client is not None
@@ -441,9 +488,19 @@ class _CentralSession:
         *,
         content_type: str | None = None,
         expiry_s: int | None = None,
+        retain: bool = True,
+        sign: bool = True,
     ) -> None:
-        """Retained QoS 1 publish, confirmed by the broker."""
+        """QoS 1 publish (retained unless told), confirmed by the broker; signed when the
+        session has a key (`sign=False`: the bare delete of a retained slot)."""
         assert self._client is not None
+        if self._signing_key is not None and sign:
+            from stele.central.signing import sign as make_envelope
+
+            payload = make_envelope(
+                payload, self._signing_key, topic=topic, content_type=content_type or ""
+            )
+            content_type = signed.CONTENT_TYPE
         props = None
         if self._v5 and (content_type or expiry_s):
             props = Properties(PacketTypes.PUBLISH)
@@ -451,7 +508,7 @@ class _CentralSession:
                 props.ContentType = content_type
             if expiry_s:
                 props.MessageExpiryInterval = expiry_s
-        info = self._client.publish(topic, payload, QOS, retain=True, properties=props)
+        info = self._client.publish(topic, payload, QOS, retain=retain, properties=props)
         if info.rc != paho.MQTT_ERR_SUCCESS:
             raise PublishError(f"publish to {topic} failed: {paho.error_string(info.rc)}")
         reason = self._wait(self._pubacks, info.mid, f"the publish to {topic}")

@@ -16,6 +16,7 @@ from stele.config.models import (
     MqttConfig,
     PowerConfig,
     ScheduleWindow,
+    SecurityConfig,
     StorageConfig,
     TlsConfig,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "MqttConfig",
     "PowerConfig",
     "ScheduleWindow",
+    "SecurityConfig",
     "StorageConfig",
     "TlsConfig",
     "config_sources",

@@ -1,5 +1,7 @@
 """Configuration models: every key a technician may set, with its type, default and check."""
 
+import base64
+import binascii
 import os
 import re
 import shlex
@@ -263,6 +265,19 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _ed25519_key(value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(
+            "expected the base64 of a 32-byte Ed25519 public key (`stele alert key PEMFILE` "
+            "prints it)"
+        )
+    return value
+
+
 class ContentConfig(BaseModel):
     model_config = _FROZEN
     # Absent: this stele syncs no content (it shows its fallback screen between alerts).
@@ -270,6 +285,21 @@ class ContentConfig(BaseModel):
     poll_s: Int = Field(default=300, ge=10, le=86400)
     cache_mb: Int = Field(default=2048, ge=1, le=1048576)
     report_s: Int = Field(default=900, ge=10, le=86400)
+
+
+class SecurityConfig(BaseModel):
+    """Signed alerts (docs/mqtt.md, "Signed messages"); off by default."""
+
+    model_config = _FROZEN
+    trusted_keys: tuple[Annotated[str, AfterValidator(_ed25519_key)], ...] = ()
+    require_signature: Bool = False
+
+    @field_validator("require_signature")
+    @classmethod
+    def _keys_needed(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("trusted_keys") and "trusted_keys" in info.data:
+            raise ValueError("true needs at least one key in security.trusted_keys")
+        return value
 
 
 class LogConfig(BaseModel):
@@ -292,6 +322,7 @@ class Config(BaseModel):
     power: PowerConfig = Field(default_factory=PowerConfig)
     content: ContentConfig = Field(default_factory=ContentConfig)
     log: LogConfig = Field(default_factory=LogConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
 
     @property
     def mqtt_client_id(self) -> str:

@@ -55,6 +55,7 @@ class Kiosk(QObject):
     acked = Signal(object)  # Presented, after the ack was published
     status_text = Signal(str)  # a short human line for systemd's STATUS=
     _connection = Signal(bool)
+    _security = Signal(object)  # list[str]: rejected signed messages, from paho's thread
 
     def __init__(
         self, cfg: Config, *, clock: Clock = utc_now, parent: QObject | None = None
@@ -89,6 +90,8 @@ class Kiosk(QObject):
             version=__version__,
             on_message=self.inbox.put,
             on_connection=self._connection.emit,
+            security=cfg.security,
+            on_security_problems=self._security.emit,
         )
         self.view: QQuickView = create_view(
             self.bridge, width=width, height=height, fullscreen=cfg.display.fullscreen
@@ -125,6 +128,7 @@ class Kiosk(QObject):
         self._status_due = False  # a new screen's status waits for its frame
 
         self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
+        self._security.connect(self._on_security, Qt.ConnectionType.QueuedConnection)
         self.desk.screen_changed.connect(self._on_screen)
         self.desk.book_changed.connect(lambda: self.state.save(self.book))
         self.desk.received.connect(self.acks.received)
@@ -246,6 +250,10 @@ class Kiosk(QObject):
             self.reporter.last_sync = self._clock()
         log.info("broker %s", "connected" if connected else "unreachable")
         self.bridge.set_connected(connected, self.reporter.last_sync)
+        self.reporter.publish()
+
+    def _on_security(self, problems: list[str]) -> None:
+        self.reporter.security_problems = list(problems)
         self.reporter.publish()
 
     def _on_storage(self) -> None:

@@ -39,6 +39,7 @@ class StatusReporter(QObject):
         self.storage_ok = True
         self.display_on = True
         self.free_disk_mb: int | None = None
+        self.security_problems: list[str] = []  # rejected unsigned/forged alerts and indexes
 
     def set_screen(self, screen: ScreenModel) -> None:
         if screen.mode != self.screen.mode:
@@ -46,7 +47,7 @@ class StatusReporter(QObject):
         self.screen = screen
 
     def status(self) -> dict[str, Any]:
-        problems = [] if self.storage_ok else [STORAGE_PROBLEM]
+        problems = ([] if self.storage_ok else [STORAGE_PROBLEM]) + self.security_problems
         mode = self.screen.mode.value
         # An alert on screen is what the server must see first; "degraded" only when the
         # stele shows its normal screen but cannot do its whole job.
