@@ -99,7 +99,7 @@ def parse_status(device: str, payload: bytes) -> SteleStatus:
         mode=text("mode"),
         version=text("version"),
         alerts=tuple(str(a) for a in alerts),
-        content_version=text("content_version"),
+        content_version=text("content"),  # spec content.md §5: the live manifest version
         last_seen=last_seen(data),
         problems=tuple(str(p) for p in problems),
         raw=data,
