@@ -19,6 +19,11 @@ Item {
 
     Binding {
         target: Theme
+        property: "pack"
+        value: root.bridge.theme
+    }
+    Binding {
+        target: Theme
         property: "scale"
         value: Math.max(0.25, Math.min(root.width, root.height) / 1080)
     }

@@ -54,8 +54,10 @@ class StateSaver:
         rng: random.Random | None = None,
     ) -> None:
         if retry_initial_s <= 0 or retry_max_s < retry_initial_s:
-            raise ValueError(f"expected 0 < retry_initial_s <= retry_max_s, got "
-                             f"{retry_initial_s} and {retry_max_s}")
+            raise ValueError(
+                f"expected 0 < retry_initial_s <= retry_max_s, got "
+                f"{retry_initial_s} and {retry_max_s}"
+            )
         self._store = store
         self._on_result = on_result
         self._initial_s = retry_initial_s
@@ -159,8 +161,9 @@ class StateSaver:
                     if ok:
                         self._pending = None
                     else:
-                        delay = retry_delay(self._attempt - 1, self._initial_s, self._max_s,
-                                            self._rng)
+                        delay = retry_delay(
+                            self._attempt - 1, self._initial_s, self._max_s, self._rng
+                        )
                         self._retry_at = self._clock() + delay
             self._report(job.revision, ok)
             if final:

@@ -64,9 +64,7 @@ def write_demo_config(
     state.mkdir(parents=True, exist_ok=True)
     size = "width = 540\nheight = 960\n" if window else ""
     path = folder / "stele.toml"
-    path.write_text(
-        DEMO_CONFIG.format(port=port, state=state, orientation=orientation, size=size)
-    )
+    path.write_text(DEMO_CONFIG.format(port=port, state=state, orientation=orientation, size=size))
     return path
 
 

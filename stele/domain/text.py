@@ -158,9 +158,39 @@ def bounded(s: str, limit: int) -> str:
 _VOWELS = frozenset("aeiouyäöüáàâãåæéèêëíìîïıóòôõøœúùûůűāēīōūăąęěőаеёиоуыэюяіїєѣ")
 _UNITS = ("sch", "ch", "ck", "ph", "th", "qu")
 _ONSETS = frozenset(
-    {*"bcdfghjklmnpqrstvwxzß", *_UNITS, "bl", "br", "chr", "dr", "fl", "fr", "gl", "gr", "kl",
-     "kn", "kr", "pf", "pfl", "pfr", "pl", "pr", "schl", "schm", "schn", "schr", "schw", "sp",
-     "spl", "spr", "st", "str", "tr", "wr", "zw"}
+    {
+        *"bcdfghjklmnpqrstvwxzß",
+        *_UNITS,
+        "bl",
+        "br",
+        "chr",
+        "dr",
+        "fl",
+        "fr",
+        "gl",
+        "gr",
+        "kl",
+        "kn",
+        "kr",
+        "pf",
+        "pfl",
+        "pfr",
+        "pl",
+        "pr",
+        "schl",
+        "schm",
+        "schn",
+        "schr",
+        "schw",
+        "sp",
+        "spl",
+        "spr",
+        "st",
+        "str",
+        "tr",
+        "wr",
+        "zw",
+    }
 )
 HYPHENATE_FROM = 10  # letters; shorter words fit a line at every size the theme uses
 _LONG_WORD = re.compile(rf"[^\W\d_]{{{HYPHENATE_FROM},}}")

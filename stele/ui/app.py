@@ -23,6 +23,7 @@ from shiboken6 import Shiboken
 from stele import __version__
 from stele.adapters.mqtt import SteleMqtt
 from stele.config.models import Config
+from stele.config.themes import DEFAULT_CITY, Theme, load_theme
 from stele.domain.book import AlertBook
 from stele.domain.decide import Policy
 from stele.domain.model import Severity
@@ -37,6 +38,7 @@ from stele.ui.inbox import Inbox
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
 from stele.ui.status import StatusReporter
+from stele.ui.theme import CityTheme
 from stele.ui.view import create_view
 from stele.ui.warmup import WarmUp, rehearsal_screens
 
@@ -57,10 +59,17 @@ class Kiosk(QObject):
     _connection = Signal(bool)
 
     def __init__(
-        self, cfg: Config, *, clock: Clock = utc_now, parent: QObject | None = None
+        self,
+        cfg: Config,
+        *,
+        clock: Clock = utc_now,
+        theme: Theme | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.cfg = cfg
+        # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
+        self.theme = theme or load_theme(cfg.display.theme)
         self._clock = clock
         dev = cfg.device
         self.book = AlertBook(
@@ -74,13 +83,15 @@ class Kiosk(QObject):
             all_clear_for=timedelta(minutes=cfg.alerts.all_clear_minutes),
         )
         width, height = cfg.display.size
+        logo = cfg.display.logo or self.theme.logo  # the configuration's wins
         self.bridge = ScreenBridge(
-            city=cfg.display.city,
+            city=cfg.display.city or self.theme.pack.city or DEFAULT_CITY,
             device_id=dev.id,
             timezone=dev.timezone,
             rotation_seconds=round(cfg.display.rotation_s),
-            logo=QUrl.fromLocalFile(str(cfg.display.logo)).toString() if cfg.display.logo else "",
+            logo=QUrl.fromLocalFile(str(logo)).toString() if logo else "",
             diagonal_inch=cfg.display.diagonal_inch,
+            theme=CityTheme(self.theme.pack, self),
         )
         self.inbox = Inbox(cfg.mqtt.max_payload_bytes, self)
         self.mqtt = SteleMqtt(
