@@ -20,9 +20,7 @@ MIN_CONTRAST = 7.0
 def _colour(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
         return value.lower()
-    raise ValueError(
-        'expected a colour "#rrggbb" (six hex digits, no transparency), e.g. "#0b2545"'
-    )
+    raise ValueError('expected a colour "#rrggbb" (six hex digits, no alpha), e.g. "#0b2545"')
 
 
 def _relative_file(value: Any) -> str:
@@ -31,6 +29,12 @@ def _relative_file(value: Any) -> str:
     if not text or text.startswith("/") or ".." in parts:
         raise ValueError('expected a file name inside the theme\'s folder, e.g. "logo.svg"')
     return text
+
+
+def _phone_number(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[0-9][0-9 ]{1,15}", value):
+        return value
+    raise ValueError('expected a number of digits and spaces in quotes, e.g. "112" or "116 117"')
 
 
 Colour = Annotated[str, BeforeValidator(_colour)]
@@ -97,7 +101,7 @@ class ThemeFonts(BaseModel):
 class EmergencyNumber(BaseModel):
     model_config = _FROZEN
     label: str = Field(min_length=1, max_length=24)
-    number: str = Field(pattern=r"^[0-9][0-9 ]{1,15}$")
+    number: Annotated[str, BeforeValidator(_phone_number)]
 
 
 DEFAULT_EMERGENCY = (

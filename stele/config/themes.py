@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from stele.config.loading import _explain, _mark, _read_layer
+from stele.config.loading import _echo, _explain, _mark, _read_layer
 from stele.config.theme import ThemePack, contrast_problems
 from stele.errors import ConfigError
 from stele.layouts import find_layouts
@@ -85,7 +85,8 @@ def load_theme(name: str = DEFAULT_THEME, search: Sequence[Path] | None = None) 
     except ValidationError as exc:
         origin: dict[tuple[object, ...], str] = {}
         _mark((), data, str(path), origin)
-        lines = [_explain(e, data, origin, str(path), ThemePack) for e in exc.errors()]
+        found = [e for e in exc.errors() if not _echo(e)]
+        lines = [_explain(e, data, origin, str(path), ThemePack) for e in found]
         raise ThemeLoadError(lines) from None
     errors = [f"{path}: {problem}" for problem in contrast_problems(pack.colors)]
     named = [("logo", pack.logo)] if pack.logo else []
