@@ -24,34 +24,40 @@ Rectangle {
         height: Math.round((emergency.y - y) * (fallback.landscape ? 0.34 : 0.3))
         color: Theme.backgroundDeep
 
-        Row {
-            id: cityRow
-            anchors.centerIn: parent
-            width: Math.min(implicitWidth, parent.width - 2 * Theme.margin)
-            spacing: Theme.gap
+        // Logo and name centred together; a long name wraps (two lines), never shrinks.
+        readonly property int logoSpace: logoImage.visible ? logoImage.width + Theme.gap : 0
+        readonly property int cityWidth: Math.min(Math.ceil(cityMetrics.advanceWidth) + 1,
+                                                  width - 2 * Theme.margin - logoSpace)
 
-            Image {
-                id: logoImage
-                objectName: "fallbackLogo"
-                anchors.verticalCenter: parent.verticalCenter
-                visible: fallback.logo !== "" && status === Image.Ready
-                source: fallback.logo
-                height: Math.min(Theme.fallbackLogoSize, top.height - 2 * Theme.smallGap)
-                width: visible ? height : 0
-                sourceSize.height: height
-                fillMode: Image.PreserveAspectFit
-            }
-            SteleText {
-                objectName: "fallbackCity"
-                anchors.verticalCenter: parent.verticalCenter
-                width: Math.min(implicitWidth, top.width - 2 * Theme.margin
-                                - (logoImage.visible ? logoImage.width + cityRow.spacing : 0))
-                text: fallback.city
-                color: Theme.accent
-                font.pixelSize: Theme.fallbackCitySize
-                font.bold: true
-                maximumLineCount: 2
-            }
+        TextMetrics {
+            id: cityMetrics
+            font: cityText.font
+            text: fallback.city
+        }
+
+        Image {
+            id: logoImage
+            objectName: "fallbackLogo"
+            x: Math.round((top.width - top.logoSpace - top.cityWidth) / 2)
+            anchors.verticalCenter: parent.verticalCenter
+            visible: fallback.logo !== "" && status === Image.Ready
+            source: fallback.logo
+            height: Math.min(Theme.fallbackLogoSize, top.height - 2 * Theme.smallGap)
+            width: visible ? height : 0
+            sourceSize.height: height
+            fillMode: Image.PreserveAspectFit
+        }
+        SteleText {
+            id: cityText
+            objectName: "fallbackCity"
+            x: Math.round((top.width - top.logoSpace - top.cityWidth) / 2) + top.logoSpace
+            anchors.verticalCenter: parent.verticalCenter
+            width: top.cityWidth
+            text: fallback.city
+            color: Theme.accent
+            font.pixelSize: Theme.fallbackCitySize
+            font.bold: true
+            maximumLineCount: 2
         }
     }
 
