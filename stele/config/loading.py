@@ -241,6 +241,9 @@ _EXPECT = {
     "device.warncells[*]": 'expected 9 digits (DWD warn cell ID), e.g. "805122000"',
     "device.languages": 'expected a non-empty list of language tags, e.g. ["de", "en"]',
     "device.languages[*]": 'expected a language tag such as "de", "en", "tr", "ar" or "de-DE"',
+    "device.tags": 'expected a list of short names, e.g. ["innenstadt", "bahnhof"]',
+    "device.tags[*]": 'expected a short name: a-z, 0-9, "-" and "_", up to 32 characters,'
+    ' e.g. "innenstadt"',
     "display.theme": 'expected a theme name (a-z, 0-9, "-", "_"), e.g. "neutral", or an absolute'
     " path to a theme folder",
     "power.schedule": "expected [[power.schedule]] tables, each with days, on and off",

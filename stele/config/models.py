@@ -21,6 +21,7 @@ from pydantic import (
     field_validator,
 )
 
+from stele.domain.manifest import TAG_PATTERN
 from stele.domain.model import Layout, Severity
 from stele.errors import ConfigError
 
@@ -93,6 +94,8 @@ class DeviceConfig(BaseModel):
     )
     name: str = ""
     timezone: str = "Europe/Berlin"
+    # Content manifests target items at steles by these (docs/content.md).
+    tags: tuple[Annotated[str, Field(pattern=TAG_PATTERN)], ...] = ()
 
     @field_validator("timezone")
     @classmethod
@@ -256,6 +259,23 @@ class PowerConfig(BaseModel):
         return value
 
 
+def _http_url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s/?#]+[^\s]*", value):
+        raise ValueError(
+            'expected an http:// or https:// URL, e.g. "https://stadt.example/stele/manifest.json"'
+        )
+    return value
+
+
+class ContentConfig(BaseModel):
+    model_config = _FROZEN
+    # Absent: this stele syncs no content (it shows its fallback screen between alerts).
+    manifest_url: Annotated[str, AfterValidator(_http_url)] | None = None
+    poll_s: Int = Field(default=300, ge=10, le=86400)
+    cache_mb: Int = Field(default=2048, ge=1, le=1048576)
+    report_s: Int = Field(default=900, ge=10, le=86400)
+
+
 class LogConfig(BaseModel):
     model_config = _FROZEN
     level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
@@ -274,6 +294,7 @@ class Config(BaseModel):
     alerts: AlertsConfig = Field(default_factory=AlertsConfig)
     display: DisplayConfig = Field(default_factory=DisplayConfig)
     power: PowerConfig = Field(default_factory=PowerConfig)
+    content: ContentConfig = Field(default_factory=ContentConfig)
     log: LogConfig = Field(default_factory=LogConfig)
 
     @property

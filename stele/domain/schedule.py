@@ -56,6 +56,10 @@ def _boundary(day: date, at: time, tz: tzinfo) -> datetime:
     return instant
 
 
+# Shared with the content schedule (stele/domain/playlist.py): one rule for wall clocks.
+local_instant = _boundary
+
+
 def _intervals(
     schedule: Sequence[Window], first: date, last: date, tz: tzinfo
 ) -> list[tuple[datetime, datetime]]:

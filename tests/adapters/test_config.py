@@ -505,3 +505,43 @@ def test_display_size_follows_orientation_unless_overridden(etc: Path, boot: Pat
     assert load(etc, boot).display.size == (1920, 1080)
     boot.write_text("[display]\nheight = 1200\n")
     assert load(etc, boot).display.size == (1920, 1200)
+
+
+# --- content ----------------------------------------------------------------------------------
+
+
+def test_content_defaults_and_absent_manifest_url(etc: Path, boot: Path) -> None:
+    etc.write_text(DEVICE)
+    cfg = load(etc, boot)
+    assert cfg.content.manifest_url is None
+    assert (cfg.content.poll_s, cfg.content.cache_mb, cfg.content.report_s) == (300, 2048, 900)
+    assert cfg.device.tags == ()
+
+
+def test_content_keys_and_device_tags(etc: Path, boot: Path) -> None:
+    etc.write_text(
+        DEVICE.replace("[device]\n", '[device]\ntags = ["innenstadt", "hbf_nord"]\n')
+        + '[content]\nmanifest_url = "https://stadt.example/m.json"\npoll_s = 60\ncache_mb = 10\n'
+    )
+    cfg = load(etc, boot)
+    assert cfg.device.tags == ("innenstadt", "hbf_nord")
+    assert cfg.content.manifest_url == "https://stadt.example/m.json"
+    assert (cfg.content.poll_s, cfg.content.cache_mb) == (60, 10)
+
+
+def test_content_errors_one_line_each(etc: Path, boot: Path) -> None:
+    etc.write_text(
+        DEVICE.replace("[device]\n", '[device]\ntags = ["Innenstadt"]\n')
+        + '[content]\nmanifest_url = "ftp://stadt.example/m.json"\npoll_s = "300"\n'
+        "cache_mb = 0\nrepot_s = 5\n"
+    )
+    errors = errors_of(etc, boot)
+    assert errors == [
+        f'{etc}: device.tags[0] = "Innenstadt" — expected a short name: a-z, 0-9, "-" and "_",'
+        ' up to 32 characters, e.g. "innenstadt"',
+        f'{etc}: content.manifest_url = "ftp://stadt.example/m.json" — expected an http:// or'
+        ' https:// URL, e.g. "https://stadt.example/stele/manifest.json"',
+        f'{etc}: content.poll_s = "300" — expected a whole number from 10 to 86400 (without quotes)',
+        f"{etc}: content.cache_mb = 0 — expected a whole number from 1 to 1048576",
+        f"{etc}: content.repot_s = 5 — unknown key (did you mean content.report_s?)",
+    ]
