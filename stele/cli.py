@@ -246,7 +246,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from stele.demo.runner import run_demo
 
-    return run_demo(window=args.window, exit_after_s=args.exit_after)
+    return run_demo(window=args.window, exit_after_s=args.exit_after, theme=args.theme)
 
 
 def _add_place_options(p: argparse.ArgumentParser) -> None:
@@ -291,6 +291,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "offscreen", "window"),
         default="auto",
         help="show a window, or render offscreen (auto: window if a display exists)",
+    )
+    demo.add_argument(
+        "--theme",
+        default="solingen",
+        help="theme pack to show (a built-in name such as neutral or solingen, or a folder)",
     )
     demo.add_argument("--exit-after", type=float, help=argparse.SUPPRESS)  # for tests
     demo.set_defaults(func=cmd_demo)
