@@ -211,3 +211,14 @@ def test_config_check_reports_a_bad_theme(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert 'theme = "solingen"' in proc.stdout
+
+
+def test_the_readme_example_pack_loads(tmp_path: Path) -> None:
+    import re
+
+    readme = (BUILTIN.parents[1] / "README.md").read_text(encoding="utf-8")
+    block = re.search(r"```toml\n(# /etc/stele/themes/haan/theme.toml.*?)```", readme, re.S)
+    assert block is not None
+    pack(tmp_path, "haan", block[1], {"logo.svg": "<svg/>"})
+    theme = load_theme("haan", [tmp_path])
+    assert (theme.name, theme.pack.city) == ("Haan", "Gartenstadt Haan")

@@ -15,7 +15,7 @@ from PySide6.QtQuick import QQuickView
 from stele.config.themes import load_theme
 from stele.ui.theme import CityTheme
 from stele.ui.view import layouts_dir
-from tests.ui.harness import LANDSCAPE, PORTRAIT, fraction_near, qml_warnings, save, scene_rect
+from tests.ui.harness import LANDSCAPE, PORTRAIT, fraction_near, qml_warnings, scene_rect
 from tests.ui.scene import shown_items, visible_texts
 
 
@@ -76,7 +76,6 @@ def black_fraction(image: QImage) -> float:
 def test_fallback_shows_city_clock_date_and_emergency_numbers(fallback, theme, size) -> None:
     f = fallback(theme, size)
     frame = f.frame()
-    save(frame, f"fallback-{theme}-{'portrait' if size == PORTRAIT else 'landscape'}.png")
     texts = visible_texts(f.view)
     city = load_theme(theme).pack.city or "Stadt Solingen"
     assert city in texts

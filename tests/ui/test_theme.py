@@ -29,7 +29,6 @@ from tests.ui.harness import (
     Stele,
     evaluate,
     fraction_near,
-    save,
     scene_rect,
     text_item,
 )
@@ -76,7 +75,6 @@ def test_the_packs_colours_are_on_the_glass(themed, name, size) -> None:
     s = themed(name, size)
     colours = load_theme(name).pack.colors
     frame = s.frame()
-    save(frame, f"theme-{name}-{'portrait' if size == PORTRAIT else 'landscape'}.png")
     # The QML Theme took the pack's values ...
     assert s.theme("background") == QColor(colours.background)
     assert s.theme("accent") == QColor(colours.accent)
