@@ -15,3 +15,7 @@ class ConfigError(SteleError):
 
 class StateError(SteleError):
     """Persisted state could not be written."""
+
+
+class LiveDataError(SteleError):
+    """A live-data source (news feed, calendar, weather API) gave no usable answer."""

@@ -7,6 +7,7 @@ Item {
     id: root
 
     required property ScreenBridge bridge  // stele/ui/bridge.py; bridge.qmltypes
+    required property ContentBridge content  // stele/ui/content_model.py: the city's playlist
 
     readonly property bool hasTop: bridge.top.identifier !== undefined
     readonly property bool hasBanner: bridge.banner.identifier !== undefined
@@ -58,6 +59,9 @@ Item {
         topInset: stale.visible ? stale.height : 0
         bottomInset: banner.visible ? banner.height : 0
         onAlertSlideShown: identifier => root.bridge.slideShown(identifier)
+        contentSlides: root.content.slides
+        onContentShown: identifier => root.content.shown(identifier)
+        onContentFailed: (identifier, reason) => root.content.failed(identifier, reason)
     }
     BannerOverlay {
         id: banner

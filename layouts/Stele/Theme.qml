@@ -202,6 +202,19 @@ QtObject {
     // Share of the window a banner may take at most; below it the normal screen runs on.
     readonly property real bannerMaxShare: 0.45
 
+    // -- City content (stele/ui/content.py, slides/*Slide.qml) ----------------------------
+    // Content is read in passing like a warning's details: its running text is legible from
+    // 3 m, its titles from 5 m; text that does not fit is paged (PagedText), never shrunk.
+    readonly property int contentTitleSize: Math.max(px(68), farSize)
+    readonly property int contentBodySize: Math.max(px(44), nearSize)
+    readonly property int contentSmallSize: Math.max(px(34), nearSize)
+    readonly property int weatherTemperatureSize: Math.max(px(150), farSize)
+    readonly property int contentCaptionPad: px(20)
+    readonly property int newsImageHeight: px(360)
+    readonly property color letterbox: backgroundDeep   // around a picture shown whole
+    readonly property color captionBand: "#cc071a33"    // under a title over a picture
+    readonly property color pdfPage: "#ffffff"          // behind a rendered PDF page
+
     // -- Timing -----------------------------------------------------------------------------
     // Writable so tests need not wait.
     property int languageSeconds: 8   // each language stays at least this long ...

@@ -25,6 +25,7 @@ from PySide6.QtQuick import QQuickView
 from stele.errors import SteleError
 from stele.layouts import MODULE, find_layouts, layout_candidates
 from stele.ui.bridge import ScreenBridge
+from stele.ui.content_model import ContentBridge
 from stele.ui.qr import PROVIDER_ID, QrImageProvider
 
 log = logging.getLogger(__name__)
@@ -52,17 +53,35 @@ def layouts_dir() -> Path:
     return found
 
 
-def create_view(bridge: ScreenBridge, *, width: int, height: int, fullscreen: bool) -> QQuickView:
-    """Load `Stele.Main` with `bridge` into a new window and show it.
+def create_view(
+    bridge: ScreenBridge,
+    *,
+    width: int,
+    height: int,
+    fullscreen: bool,
+    content: ContentBridge | None = None,
+) -> QQuickView:
+    """Load `Stele.Main` with `bridge` (and the city's playlist, `content`: none given, an
+    empty one) into a new window and show it.
 
     Every screen is created here, once, so switching to the crisis layout later creates
-    nothing. The caller owns the application and must delete the view before the bridge.
+    nothing. The caller owns the application and must delete the view before the bridges.
     """
+    content = content if content is not None else ContentBridge()
     # Before the first frame the window shows the theme's background: never black.
     colour = QColor(bridge.city_theme.pack.colors.background)
-    view = _load("Main", {"bridge": bridge}, width, height, fullscreen, qr=True, colour=colour)
-    # QML holds the bridge only as a raw pointer: keep it alive as long as the view.
+    view = _load(
+        "Main",
+        {"bridge": bridge, "content": content},
+        width,
+        height,
+        fullscreen,
+        qr=True,
+        colour=colour,
+    )
+    # QML holds the bridges only as raw pointers: keep them alive as long as the view.
     view._stele_bridge = bridge  # type: ignore[attr-defined]
+    view._stele_content = content  # type: ignore[attr-defined]
     return view
 
 
