@@ -231,3 +231,41 @@ def test_a_bad_pack_shows_the_technician_screen(tmp_path, toml, expected) -> Non
 
 def test_the_default_pack_is_the_model_default() -> None:
     assert ThemePack() == load_theme("neutral").pack.model_copy(update={"name": ""})
+
+
+# --- content slides in the theme's colours -----------------------------------------------------
+
+
+def test_a_demo_poster_is_letterboxed_in_the_themes_colour(qtbot) -> None:
+    """The demo's landscape poster, shown whole on a portrait stele with the Solingen pack:
+    the bars above and below it are the pack's deep background, not the neutral one."""
+    from stele.demo.server import content_dir
+    from stele.ui.content_model import ContentBridge
+    from tests.ui.content_helpers import image_slide, stage_rect
+
+    theme = load_theme("solingen")
+    pack = CityTheme(theme.pack)
+    bridge = ScreenBridge(city="Klingenstadt Solingen", device_id="t", theme=pack)
+    content = ContentBridge()
+    view = create_view(bridge, width=540, height=960, fullscreen=False, content=content)
+    try:
+        qtbot.waitExposed(view)
+        shown: list[str] = []
+        content.slideShown.connect(shown.append)
+        poster = content_dir() / "media" / "stadtfest.png"
+        content.set_slides([image_slide("stadtfest", poster, fit="contain")])
+        qtbot.waitUntil(lambda: shown[-1:] == ["stadtfest"], timeout=5000)
+        qtbot.wait(50)
+        s = Stele(view, bridge)
+        rect = stage_rect(s)
+        frame = s.frame()
+        bars = QRectF(rect.left() + 4, rect.top() + 4, rect.width() - 8, rect.height() * 0.15)
+        deep = QColor(theme.pack.colors.background_deep)
+        assert fraction_near(frame, deep, bars, step=4, tolerance=4) > 0.95
+        neutral_deep = QColor(ThemePack().colors.background_deep)
+        assert fraction_near(frame, neutral_deep, bars, step=4, tolerance=4) == 0
+        # The poster itself (mostly white paper) fills the middle of the stage.
+        assert fraction_near(frame, QColor("#ffffff"), rect, step=4, tolerance=8) > 0.1
+    finally:
+        view.close()
+        del view
