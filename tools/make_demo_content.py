@@ -252,7 +252,7 @@ def manifest() -> dict[str, object]:
             "title": "Willkommen (Demo)",
             "body": "Diese Stele spielt Beispielinhalte ab: Bilder, ein Video, einen PDF-Aushang, "
             "Nachrichten, Termine und das Wetter.\n\nAlles kommt von einem kleinen "
-            "Server auf diesem Rechner, den `stele demo` gestartet hat.",
+            "Server auf diesem Rechner, den „stele demo“ gestartet hat.",
             "qr": "https://www.solingen.de/",
         },
         {
