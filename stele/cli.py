@@ -1,8 +1,10 @@
-"""The one entry point: `stele run | demo | check | config check | alert inspect|replay|send|clear`.
+"""The one entry point: `stele run | demo | check | config check | alert inspect|replay|send|clear
+| content inspect|sync`.
 
-Exit codes: 0 success; 1 `check` or `config check` found problems; 2 bad input (unreadable
-or invalid message, bad option, invalid configuration); 3 a runtime failure (broker
-unreachable); 4 `run` found no display to draw on.
+Exit codes: 0 success; 1 `check` or `config check` found problems, `content sync` left items
+out or still waits for files; 2 bad input (unreadable or invalid message or manifest, bad
+option, invalid configuration); 3 a runtime failure (broker or manifest server unreachable);
+4 `run` found no display to draw on.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from stele import __version__
+from stele.content_cli import ContentUsageError
 from stele.errors import CapError, ConfigError, SteleError
 
 if TYPE_CHECKING:
@@ -330,6 +333,10 @@ def build_parser() -> argparse.ArgumentParser:
     clear.add_argument("keys", nargs="+", metavar="KEY")
     _add_broker_options(clear)
     clear.set_defaults(func=cmd_alert_clear)
+
+    from stele.content_cli import add_parser as add_content
+
+    add_content(sub, _parse_at)
     return parser
 
 
@@ -340,7 +347,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print("\n".join(f"stele: {line}" for line in _error_lines(exc)), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except (CapError, UsageError) as exc:
+    except (CapError, UsageError, ContentUsageError) as exc:
         return _fail(" ".join(str(exc).split()), EXIT_BAD_INPUT)
     except SteleError as exc:
         return _fail(str(exc), EXIT_RUNTIME)

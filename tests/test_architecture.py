@@ -11,6 +11,8 @@ DOMAIN_ALLOWED = {
     "typing", "zoneinfo", "functools", "itertools", "string", "json", "xml", "defusedxml",
     "pydantic", "stele", "base64", "hashlib", "unicodedata", "bisect", "operator",
     "contextlib", "gc", "random",  # random only for an injected Random (backoff jitter)
+    "difflib",  # "did you mean" for a manifest's unknown keys
+
 }
 
 

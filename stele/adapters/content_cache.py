@@ -9,6 +9,7 @@ Layout under `root` (normally [storage] dir/content):
   pending.json         a newer manifest still waiting for its files
   failures.json        failed attempts per file (three in a row: its items are left out
                        until the manifest changes that file)
+  .lock                held (flock) during a sync, so two processes never sync at once
 Every JSON file is written to a temporary file, fsynced, renamed and the directory fsynced,
 so a power cut leaves the old or the new version, never a torn one.
 """
@@ -17,22 +18,27 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import fcntl
 import hashlib
 import json
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
+
+from stele.domain.manifest import Item
 
 log = logging.getLogger(__name__)
 
 PART_PREFIX = ".part-"
 MAX_FAILURES = 3  # attempts in a row before a file's items are left out
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 _TOUCH_EVERY_S = 3600.0  # refresh a used file's mtime (the LRU order after a restart) this often
 
 
@@ -105,18 +111,44 @@ class ContentCache:
         self._used: dict[str, float] = {}  # sha -> last use this run (mtime holds older ones)
         self._protected: frozenset[str] = frozenset()
         self.media.mkdir(parents=True, exist_ok=True)
-        for directory in (self.root, self.media):
-            for leftover in directory.glob(PART_PREFIX + "*"):
-                log.info("content cache: removing an unfinished download %s", leftover.name)
-                with contextlib.suppress(OSError):
-                    leftover.unlink()
+        self._remove_leftovers()
         self._failures: dict[str, Failure] = self._load_failures()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One sync at a time across processes: the kiosk's syncer and `stele content sync`
+        (a technician may run it on a running stele)."""
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # releases the lock
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a killed process; skipped while another process syncs (they
+        are its downloads in progress)."""
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return
+            for directory in (self.root, self.media):
+                for leftover in directory.glob(PART_PREFIX + "*"):
+                    log.info("content cache: removing an unfinished download %s", leftover.name)
+                    with contextlib.suppress(OSError):
+                        leftover.unlink()
+        finally:
+            os.close(fd)
 
     # -- media ---------------------------------------------------------------------------------
     def path_for(self, sha256: str) -> Path | None:
         """The verified file with this hash, or None if the cache does not hold it."""
+        if not _SHA256.fullmatch(sha256):  # a name, never a path
+            return None
         path = self.media / sha256
-        if len(sha256) != 64 or not path.is_file():
+        if not path.is_file():
             return None
         now = self._clock()
         with self._lock:
@@ -127,8 +159,15 @@ class ContentCache:
                 os.utime(path, (now, now))
         return path
 
+    def media_reason(self, item: Item) -> str | None:
+        """For the player's `ready`: why an item's media cannot be shown (None: it can)."""
+        if item.media is None or self.path_for(item.media.sha256) is not None:
+            return None
+        failure = self.failure(item.media.sha256)
+        return f"media failed: {failure.reason}" if failure else "media not on disk"
+
     def has(self, sha256: str) -> bool:
-        return (self.media / sha256).is_file()
+        return bool(_SHA256.fullmatch(sha256)) and (self.media / sha256).is_file()
 
     def store(self, sha256: str, size: int, chunks: Iterable[bytes]) -> int:
         """Write a download in place if, and only if, it has exactly `size` bytes hashing to
@@ -151,6 +190,8 @@ class ContentCache:
                     raise MediaMismatch("SHA-256 does not match the manifest")
                 fh.flush()
                 os.fsync(fh.fileno())
+            now = self._clock()
+            os.utime(tmp, (now, now))  # the LRU order after a restart starts here
             os.replace(tmp, self.media / sha256)
         except BaseException:
             with contextlib.suppress(OSError):
@@ -158,7 +199,7 @@ class ContentCache:
             raise
         _fsync_dir(self.media)
         with self._lock:
-            self._used[sha256] = self._clock()
+            self._used[sha256] = now
         return received
 
     def _write(self, fh: Any, chunk: bytes) -> None:
@@ -212,10 +253,14 @@ class ContentCache:
         return self._read_manifest("pending.json")
 
     def save_live(self, record: StoredManifest) -> None:
-        write_atomic(self.root / "live.json", json.dumps(record.to_json()).encode())
+        self._save("live.json", json.dumps(record.to_json()).encode())
 
     def save_pending(self, record: StoredManifest) -> None:
-        write_atomic(self.root / "pending.json", json.dumps(record.to_json()).encode())
+        self._save("pending.json", json.dumps(record.to_json()).encode())
+
+    def _save(self, name: str, data: bytes) -> None:
+        """One record written atomically (the seam where tests inject a full disk)."""
+        write_atomic(self.root / name, data)
 
     def drop_pending(self) -> None:
         with contextlib.suppress(FileNotFoundError):
@@ -248,7 +293,7 @@ class ContentCache:
         reason: str,
         *,
         permanent: bool,
-        retry_in_s: float,
+        retry_at: float,
     ) -> Failure:
         with self._lock:
             old = self._failures.get(sha256)
@@ -258,7 +303,7 @@ class ContentCache:
                 reason=reason,
                 urls=urls,
                 size=size,
-                next_try=self._clock() + retry_in_s,
+                next_try=retry_at,
                 permanent=permanent,
             )
             self._failures[sha256] = failure
@@ -286,6 +331,6 @@ class ContentCache:
     def _save_failures(self) -> None:
         data = {sha: asdict(f) for sha, f in self._failures.items()}
         try:
-            write_atomic(self.root / "failures.json", json.dumps(data).encode())
+            self._save("failures.json", json.dumps(data).encode())
         except OSError as exc:  # a full disk must not stop the sync; counts live on in memory
             log.warning("content cache: cannot save failure counts: %s", exc)

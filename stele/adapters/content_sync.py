@@ -15,105 +15,21 @@ import random
 import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
-from urllib.parse import urljoin
 
 import requests
 
 from stele.adapters.content_cache import MAX_FAILURES, ContentCache, MediaMismatch, StoredManifest
+from stele.adapters.content_result import Need, SyncResult, media_needs
 from stele.domain.backoff import backoff_delay
 from stele.domain.manifest import Item, Manifest, ManifestError, parse_manifest
-from stele.domain.playlist import Place, targeted
+from stele.domain.playlist import Place
 
 log = logging.getLogger(__name__)
 
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 _CHUNK = 64 * 1024
-EXIT_OK, EXIT_INCOMPLETE, EXIT_INVALID, EXIT_UNREACHABLE = 0, 1, 2, 3
-
-
-@dataclass(frozen=True)
-class Need:
-    """One media file a manifest needs here: every URL it is given under, every item."""
-
-    sha256: str
-    size: int
-    urls: tuple[str, ...]
-    items: tuple[str, ...]
-
-
-def media_needs(manifest: Manifest, base_url: str, place: Place) -> dict[str, Need]:
-    """The media files of the items aimed at `place` (whatever their schedule), by hash."""
-    needs: dict[str, Need] = {}
-    for item in manifest.items:
-        if item.media is None or not targeted(item, place):
-            continue
-        url = urljoin(base_url, item.media.url)
-        old = needs.get(item.media.sha256)
-        if old is None:
-            needs[item.media.sha256] = Need(item.media.sha256, item.media.size, (url,), (item.id,))
-        else:
-            urls = old.urls if url in old.urls else (*old.urls, url)
-            needs[old.sha256] = replace(old, urls=urls, items=(*old.items, item.id))
-    return needs
-
-
-@dataclass
-class SyncResult:
-    version: str | None = None  # the newest manifest version seen (pending or live)
-    live: str | None = None
-    requests: int = 0  # every HTTP request, the manifest's included
-    downloaded_bytes: int = 0  # media bytes received, verified or not
-    cached: int = 0  # files the newest manifest needs that were on disk before this sync
-    fetched: int = 0  # files downloaded and verified by this sync
-    failed: int = 0  # files the newest manifest needs that are still missing after it
-    left_out: list[tuple[str, str]] = field(default_factory=list)  # (item id, reason)
-    items: int = 0  # items in the newest manifest
-    error: str | None = None  # the manifest server could not be reached (or refused)
-    problems: list[str] = field(default_factory=list)  # the fetched manifest is invalid
-    disk_error: str | None = None
-    changed: bool = False  # a new manifest arrived
-    went_live: bool = False
-    checked_at: datetime | None = None  # when the manifest was last checked successfully
-    seconds: float = 0.0
-
-    @property
-    def exit_code(self) -> int:
-        if self.error is not None:
-            return EXIT_UNREACHABLE
-        if self.problems:
-            return EXIT_INVALID
-        if self.left_out or self.version != self.live:
-            return EXIT_INCOMPLETE
-        return EXIT_OK
-
-    def to_json(self) -> dict[str, object]:
-        """The `stele content sync` output (docs/content.md)."""
-        return {
-            "version": self.version,
-            "live": self.live,
-            "requests": self.requests,
-            "downloaded_bytes": self.downloaded_bytes,
-            "files": {"cached": self.cached, "fetched": self.fetched, "failed": self.failed},
-            "left_out": [{"id": i, "reason": r} for i, r in self.left_out],
-        }
-
-    def summary(self) -> str:
-        if self.error is not None:
-            outcome = f"manifest server not reached ({self.error}); cache unchanged"
-        elif self.problems:
-            outcome = f"manifest rejected ({len(self.problems)} problem(s)): {self.problems[0]}"
-        else:
-            outcome = (
-                f"version {self.version} ({'live' if self.version == self.live else 'pending'})"
-            )
-        return (
-            f"content sync: {outcome}: {self.items} items, {self.fetched} file(s) fetched, "
-            f"{self.failed} missing, {len(self.left_out)} item(s) left out, "
-            f"{self.downloaded_bytes} bytes, {self.requests} request(s), {self.seconds:.2f} s"
-            + (f"; disk: {self.disk_error}" if self.disk_error else "")
-        )
 
 
 class _Unreachable(Exception):
@@ -121,6 +37,10 @@ class _Unreachable(Exception):
 
 
 class _DiskFull(Exception):
+    pass
+
+
+class _Cancelled(Exception):
     pass
 
 
@@ -162,6 +82,7 @@ class ContentSync:
         self.rng = rng or random.Random()
         self._sleep = sleep
         self._clock = clock
+        self.cancel = threading.Event()  # set: the running sync stops at the next chunk
 
     # -- the whole sync ------------------------------------------------------------------------
     def sync_once(self, force: bool = False) -> SyncResult:
@@ -170,7 +91,13 @@ class ContentSync:
         started = time.monotonic()
         result = SyncResult()
         try:
-            self._sync(result, force)
+            with self.cache.exclusive():
+                self._sync(result, force)
+        except _Cancelled:
+            log.info("content sync: stopped half-way (shutting down); nothing half-written")
+        except OSError as exc:  # a manifest record could not be written (a full disk)
+            result.disk_error = exc.strerror or str(exc)
+            log.error("content sync: cannot write the cache: %s", result.disk_error)
         finally:
             result.seconds = time.monotonic() - started
         return result
@@ -207,7 +134,7 @@ class ContentSync:
                 except ManifestError as exc:
                     result.problems = exc.problems
                     return
-                result.changed = True
+                result.changed, result.version = True, fresh.version
                 if live is not None and got.body == live.body:  # back to what plays
                     self.cache.save_live(record)
                     self.cache.drop_pending()
@@ -233,7 +160,13 @@ class ContentSync:
         pend_needs = (
             media_needs(pending_m, pending.base_url, self.place) if pending and pending_m else {}
         )
-        every = {**live_needs, **pend_needs}  # the pending manifest's URLs first
+        every = dict(pend_needs)
+        for sha, need in live_needs.items():  # the pending manifest's URLs first
+            if sha not in every:
+                every[sha] = need
+            else:
+                extra = tuple(u for u in need.urls if u not in every[sha].urls)
+                every[sha] = replace(every[sha], urls=every[sha].urls + extra)
         newest_m, newest_needs = (pending_m, pend_needs) if pending_m else (live_m, live_needs)
         self.cache.protect(every)
         # A record stands only while the manifest says the same about that file.
@@ -251,6 +184,8 @@ class ContentSync:
         todo.sort(key=lambda n: n.sha256 not in pend_needs)  # what blocks going live first
         self.cache.evict(room_for=sum(n.size for n in todo))
         for need in todo:
+            if self.cancel.is_set():
+                raise _Cancelled
             try:
                 reason, permanent = self._download(need, result)
             except _DiskFull as exc:  # not the file's fault: no count against it
@@ -268,7 +203,8 @@ class ContentSync:
                 need.size,
                 reason,
                 permanent=permanent,
-                retry_in_s=self.retry_min_s
+                retry_at=self._clock()
+                + self.retry_min_s
                 + backoff_delay(attempt, self.retry_min_s, self.retry_max_s, self.rng),
             )
             log.warning(
@@ -289,7 +225,8 @@ class ContentSync:
                 self.cache.save_live(pending)
                 self.cache.drop_pending()
                 live_m, result.went_live = pending_m, True
-                self.cache.protect(pend_needs)
+                # The old live files stay protected until the next sync: the player may
+                # still be showing them until it has taken the new manifest over.
         result.live = live_m.version if live_m else None
         if newest_m is not None:
             result.version, result.items = newest_m.version, len(newest_m.items)
@@ -330,13 +267,6 @@ class ContentSync:
             return f"media failed {failure.count} times in a row: {failure.reason}"
         return f"media failed ({failure.count} of {MAX_FAILURES} attempts): {failure.reason}"
 
-    def media_reason(self, item: Item) -> str | None:
-        """For the player's `ready`: why an item's media cannot be shown (None: it can)."""
-        if item.media is None or self.cache.path_for(item.media.sha256) is not None:
-            return None
-        failure = self.cache.failure(item.media.sha256)
-        return f"media: {failure.reason}" if failure else "media not on disk"
-
     def next_retry(self) -> float | None:
         """Epoch seconds of the earliest retry a running stele owes a failed file."""
         tries = [f.next_try for f in self.cache.failures().values() if f.count < MAX_FAILURES]
@@ -353,7 +283,7 @@ class ContentSync:
                         reason = f"HTTP {resp.status_code} from {url}"
                         all_4xx &= 400 <= resp.status_code < 500
                         continue
-                    self.cache.store(need.sha256, need.size, _counted(resp, result))
+                    self.cache.store(need.sha256, need.size, self._counted(resp, result))
                     self.cache.forget_failures(lambda sha, _: sha != need.sha256)
                     return None, False
             except MediaMismatch as exc:
@@ -366,6 +296,13 @@ class ContentSync:
                 raise _DiskFull(exc.strerror or str(exc)) from None
             all_4xx = False
         return reason, all_4xx
+
+    def _counted(self, resp: requests.Response, result: SyncResult) -> Iterator[bytes]:
+        for chunk in resp.iter_content(_CHUNK):
+            if self.cancel.is_set():
+                raise _Cancelled
+            result.downloaded_bytes += len(chunk)
+            yield chunk
 
     # -- the manifest ----------------------------------------------------------------------------
     def _fetch_manifest(self, newest: StoredManifest | None, result: SyncResult) -> _Fetched:
@@ -416,12 +353,6 @@ def _parsed(record: StoredManifest | None) -> Manifest | None:
         return None
 
 
-def _counted(resp: requests.Response, result: SyncResult) -> Iterator[bytes]:
-    for chunk in resp.iter_content(_CHUNK):
-        result.downloaded_bytes += len(chunk)
-        yield chunk
-
-
 def _read_limited(resp: requests.Response, limit: int) -> bytes:
     parts, size = [], 0
     for chunk in resp.iter_content(_CHUNK):
@@ -441,8 +372,9 @@ class ContentSyncer:
     jitter, sooner when a failed file is due again, at once on `request_sync`.
 
     `on_live(manifest, base_url)` and `on_result(result)` run on this thread; the UI hops
-    them to its own. At `start` the live manifest on disk is handed over first, so a cold
-    start without network plays what played before.
+    them to its own. The live manifest on disk is handed over first, before any request,
+    so a cold start without network plays what played before. Pass `rng=device_rng(id)`
+    (stele.domain.backoff) so each stele polls on its own rhythm.
     """
 
     def __init__(
@@ -470,11 +402,11 @@ class ContentSyncer:
         self.live_version: str | None = None
 
     def start(self) -> None:
-        self._hand_over_live()
         self._thread = threading.Thread(target=self._run, name="content-sync", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 10.0) -> None:
+        self.sync.cancel.set()  # a download in progress ends at its next chunk
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -514,6 +446,7 @@ class ContentSyncer:
         return wait
 
     def _run(self) -> None:
+        self._guarded(self._hand_over_live)  # first, before any network
         deadline = time.monotonic()
         while True:
             with self._cond:
@@ -551,3 +484,6 @@ class ContentSyncer:
             step()
         except Exception:  # the sync must never die: it runs again at the next poll
             log.exception("content sync: unexpected failure")
+
+
+__all__ = ["ContentSync", "ContentSyncer", "Need", "SyncResult", "media_needs"]

@@ -4,8 +4,8 @@ Strict on purpose: an unknown key (a typo such as "shedule") is an error, never 
 dropped schedule, and "12" is not a number. A manifest is validated as a whole; any problem
 rejects it and the previous live manifest keeps playing.
 
-`python -m stele.domain.manifest --schema [PATH]` writes the JSON Schema generated from these
-models (default docs/content-manifest.schema.json); a test keeps the committed file current.
+`python -m stele.content_schema` (or `./dev schema`) writes the JSON Schema generated from
+these models to docs/content-manifest.schema.json; a test keeps the committed file current.
 """
 
 from __future__ import annotations
@@ -13,9 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -308,7 +306,7 @@ def _problem(err: Mapping[str, Any]) -> str:
         return f"{where}: expected one of {err['ctx']['expected']}, got {_shown(given)}"
     if kind == "string_pattern_mismatch":
         return f"{where}: {_EXPECT.get(name, 'has the wrong form')}, got {_shown(given)}"
-    if kind == "timezone_aware":
+    if kind == "timezone_aware" or kind.startswith(("datetime_", "date_")):
         return (
             f"{where}: expected a date and time with its UTC offset, "
             f'e.g. "2026-11-20T00:00:00+01:00", got {_shown(given)}'
@@ -318,7 +316,8 @@ def _problem(err: Mapping[str, Any]) -> str:
     if kind == "string_too_short":
         return f"{where}: expected non-empty text"
     if kind in ("int_type", "int_parsing", "int_from_float"):
-        return f"{where}: expected a whole number (without quotes), got {_shown(given)}"
+        unquote = " (without quotes)" if isinstance(given, str) else ""
+        return f"{where}: expected a whole number{unquote}, got {_shown(given)}"
     if kind in ("string_type",):
         return f"{where}: expected text in quotes, got {_shown(given)}"
     if kind in ("model_type", "model_attributes_type", "dict_type"):
@@ -328,10 +327,13 @@ def _problem(err: Mapping[str, Any]) -> str:
 
 def parse_manifest(data: bytes | str) -> Manifest:
     """Validate a manifest; raise ManifestError with one line per problem."""
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8-sig")  # a hand-written file may carry a BOM
+        except UnicodeDecodeError:
+            raise ManifestError(["manifest: not UTF-8 text"]) from None
     try:
         json.loads(data)
-    except UnicodeDecodeError:
-        raise ManifestError(["manifest: not UTF-8 text"]) from None
     except json.JSONDecodeError as exc:
         raise ManifestError(
             [f"manifest: not valid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"]
@@ -364,23 +366,6 @@ def json_schema() -> dict[str, Any]:
 
 def schema_text() -> str:
     return json.dumps(json_schema(), indent=2, ensure_ascii=False, sort_keys=True) + "\n"
-
-
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "content-manifest.schema.json"
-
-
-def _main(argv: list[str]) -> int:
-    if not argv or argv[0] != "--schema":
-        print("usage: python -m stele.domain.manifest --schema [PATH]", file=sys.stderr)
-        return 2
-    target = Path(argv[1]) if len(argv) > 1 else SCHEMA_PATH
-    target.write_text(schema_text(), encoding="utf-8")
-    print(f"wrote {target}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(_main(sys.argv[1:]))
 
 
 __all__ = [

@@ -9,8 +9,9 @@ Each item's eligibility is a union of half-open UTC intervals: its [from, until)
 with its weekday/time windows (a window belongs to the local day it starts on). The playlist
 can only change at an interval edge, so `next_change` sweeps the edges in time order and
 returns the first one at which the ids or their order differ. The sweep goes day by day
-(most manifests change within hours) and ends a week and a day after the last from/until
-edge: past that, the windows repeat weekly and a week without a change means none ever.
+(most manifests change within hours); between two from/until edges the windows repeat
+weekly, so after eight days without a change it jumps to the next such edge, and after the
+last one it stops: nothing changes ever again.
 """
 
 from __future__ import annotations
@@ -93,7 +94,7 @@ def _in(intervals: Iterable[Interval], t: datetime) -> bool:
 
 
 class _Sweep:
-    """Eligibility of the playable items over one stretch of time [start, end)."""
+    """Eligibility of items over one stretch of time, and its edges in (start, end]."""
 
     def __init__(self, items: list[Item], start: datetime, end: datetime, zone: ZoneInfo):
         self.items = items
@@ -136,15 +137,16 @@ def _chosen(items: list[Item], flags: list[bool]) -> tuple[str, ...]:
     return tuple(it.id for it, on in zip(items, flags, strict=True) if on and it.priority == top)
 
 
-def _last_fixed_edge(items: list[Item], now: datetime) -> datetime:
-    edges = [
+def _fixed_edges(items: list[Item], now: datetime) -> list[datetime]:
+    """Every from/until instant after `now`, in order."""
+    edges = {
         edge
         for item in items
         if item.schedule is not None
         for edge in (item.schedule.from_, item.schedule.until)
         if edge is not None and edge > now
-    ]
-    return max(edges, default=now)
+    }
+    return sorted(edges)
 
 
 def _next_change(
@@ -152,12 +154,19 @@ def _next_change(
 ) -> datetime | None:
     if not items:
         return None
-    periodic = any(it.schedule is not None and it.schedule.periodic for it in items)
-    horizon = _last_fixed_edge(items, now) + (_QUIET if periodic else _INSTANT)
-    start = now
-    while start < horizon:
-        # Local-day chunks keep each step's window lists short.
-        end = min(horizon, start + _DAY)
+    fixed = _fixed_edges(items, now)
+    fixed_only = not any(it.schedule is not None and it.schedule.periodic for it in items)
+    start = quiet_from = now
+    while True:
+        # Between two from/until edges the windows repeat weekly: eight days without a
+        # change there mean none until the next such edge (or ever, after the last).
+        if fixed_only or start - quiet_from >= _QUIET:
+            later = [edge for edge in fixed if edge > start]
+            if not later:
+                return None
+            start = max(start, later[0] - _INSTANT)
+            quiet_from = later[0]
+        end = start + _DAY  # local-day sized steps keep the window lists short
         sweep = _Sweep(items, start, end, zone)
         flags = [sweep.eligible(i, start) for i in range(len(items))]
         for edge in sorted(sweep.edges):
@@ -168,8 +177,8 @@ def _next_change(
                 flags[index] = on
             if changed and _chosen(items, flags) != current:
                 return edge.astimezone(zone)
+        quiet_from = max([quiet_from, *(edge for edge in fixed if start < edge <= end)])
         start = end
-    return None
 
 
 def plan(
