@@ -34,6 +34,7 @@ from stele.errors import LiveDataError
 log = logging.getLogger(__name__)
 
 JITTER = 0.1  # refreshes land within ±10 % of refresh_s, so steles do not ask in step
+PICTURE_GRACE_S = 3600.0  # an unreferenced picture this old is deleted
 
 
 def _utcnow() -> datetime:
@@ -52,6 +53,7 @@ class LiveStore:
         timeout_s: float = 10.0,
         retry_min_s: float = 5.0,
         session_factory: Callable[[], requests.Session] = requests.Session,
+        picture_grace_s: float = PICTURE_GRACE_S,
     ) -> None:
         self._cache = LiveCache(cache_dir)
         self.images = ImageStore(cache_dir / "images")
@@ -62,6 +64,7 @@ class LiveStore:
         self._timeout_s = timeout_s
         self._retry_min_s = retry_min_s
         self._session_factory = session_factory
+        self._picture_grace_s = picture_grace_s
         self._lock = threading.Lock()
         self._entries: dict[str, Entry] = {}
         self._errors: dict[str, str] = {}
@@ -137,7 +140,19 @@ class LiveStore:
             self._cache.save(url, entry)
         except OSError as exc:  # a full disk costs the restart copy, not the screen
             log.warning("live data %s: cache not written: %s", url, exc)
+        if entry.data is not None and entry.data.kind == "news":
+            self.images.prune(self._pictures_in_use(), self._picture_grace_s)
         return True
+
+    def _pictures_in_use(self) -> set[str]:
+        with self._lock:
+            return {
+                n.image_sha256
+                for e in self._entries.values()
+                if e.data is not None
+                for n in e.data.news
+                if n.image_sha256
+            }
 
     def _failed(self, url: str, reason: str) -> None:
         with self._lock:
@@ -171,7 +186,9 @@ class _Fetcher:
     def _retry_delay(self, failures: int) -> float:
         store = self.store
         cap = max(self.source.refresh_s, store._retry_min_s)
-        return max(backoff_delay(failures - 1, store._retry_min_s, cap, store._rng), store._retry_min_s)
+        return max(
+            backoff_delay(failures - 1, store._retry_min_s, cap, store._rng), store._retry_min_s
+        )
 
     def _run(self) -> None:
         store = self.store
@@ -188,7 +205,7 @@ class _Fetcher:
                     failures += 1
                     store._failed(source.url, str(exc))
                     level = logging.WARNING if failures == 1 else logging.DEBUG
-                    log.log(level, "live data %s: last good result kept: %s", source.url, exc)
+                    log.log(level, "live data: last good result kept: %s", exc)
                     delay = self._retry_delay(failures)
                     continue
                 if failures:

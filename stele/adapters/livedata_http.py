@@ -58,6 +58,8 @@ def get(
             body = _read_capped(resp, url, max_bytes)
             fresh = Validators(resp.headers.get("ETag"), resp.headers.get("Last-Modified"))
             return Answer(False, body, fresh, resp.headers.get("Content-Type", ""))
+    except requests.exceptions.ChunkedEncodingError:
+        raise LiveDataError(f"{url}: body cut off before its end") from None
     except requests.Timeout:
         raise LiveDataError(f"{url}: no answer within {timeout_s:g} s") from None
     except requests.RequestException as exc:

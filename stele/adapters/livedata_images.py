@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import requests
@@ -53,6 +54,22 @@ class ImageStore:
         if not self.has(digest):
             self._write(digest, data)
         return digest
+
+    def prune(self, keep: set[str], min_age_s: float) -> int:
+        """Delete pictures no kept entry refers to, and leftovers of cut writes, once they
+        are `min_age_s` old (a refresh may be storing one whose entry is not kept yet)."""
+        if not self.root.is_dir():
+            return 0
+        removed = 0
+        limit = time.time() - min_age_s
+        for path in self.root.iterdir():
+            try:
+                if path.name not in keep and path.stat().st_mtime < limit:
+                    path.unlink()
+                    removed += 1
+            except OSError:
+                continue
+        return removed
 
     def _write(self, digest: str, data: bytes) -> None:
         self.root.mkdir(parents=True, exist_ok=True)

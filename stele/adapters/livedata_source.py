@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 
 import requests
 
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 MAX_FEED_BYTES = 2 * 1024 * 1024
 MAX_CALENDAR_BYTES = 2 * 1024 * 1024
 MAX_WEATHER_BYTES = 1024 * 1024
+REEXPAND = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -114,13 +115,23 @@ def _with_images(
 
 
 def _events(source: LiveSource, last: Entry, ctx: Context, now: datetime) -> Entry:
-    old = last.data.events if last.data else None
-    answer = _get(ctx, source.url, last, MAX_CALENDAR_BYTES, old)
+    # The expansion covers a year from when it was made; an unchanged calendar is still
+    # downloaded and expanded again once a day, so the year always starts near today.
+    old = last.data
+    fresh = old is not None and old.expanded_at is not None and now - old.expanded_at < REEXPAND
+    answer = _get(ctx, source.url, last, MAX_CALENDAR_BYTES, old if fresh else None)
     if answer.not_modified and old is not None:
-        events = old
+        events, expanded_at = old.events, old.expanded_at
     else:
         events = parse_events(answer.body, source.url, now, ctx.place.zone)
-    data = LiveData(kind="events", source_url=source.url, fetched_at=now, events=events)
+        expanded_at = now
+    data = LiveData(
+        kind="events",
+        source_url=source.url,
+        fetched_at=now,
+        expanded_at=expanded_at,
+        events=events,
+    )
     return Entry(data, {source.url: answer.validators})
 
 

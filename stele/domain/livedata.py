@@ -89,11 +89,13 @@ class LiveData(_Record):
     kind: Kind
     source_url: str
     fetched_at: datetime  # the "Stand": when the source last answered with this data
+    # events: the instant the calendar was expanded from (a 304 keeps the old expansion)
+    expanded_at: datetime | None = None
     news: tuple[NewsEntry, ...] = ()
     events: tuple[Event, ...] = ()
     weather: Weather | None = None
 
-    _fetched_aware = field_validator("fetched_at")(_aware)
+    _fetched_aware = field_validator("fetched_at", "expanded_at")(_aware)
 
     def to_json(self) -> str:
         return self.model_dump_json()

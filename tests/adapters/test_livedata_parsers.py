@@ -40,14 +40,19 @@ def test_city_rss_feed_as_plain_text() -> None:
         "Aktuelle Übersicht immer unter: https://www.salzkotten.de/de/aktuelles/news-und-presse.php"
     )
     assert all("<" not in e.summary and "&" not in e.summary for e in entries)
-    assert entries[3].title == 'Neues Technologieunternehmen "gravityshift" an der Burg in Salzkotten'
+    assert (
+        entries[3].title == 'Neues Technologieunternehmen "gravityshift" an der Burg in Salzkotten'
+    )
     assert entries[5].title.startswith("Öffentliche Ausschreibung - Fahrradstraße „Oelweg“")
 
 
 def test_atom_feed() -> None:
     entries = parse_news(read("newsfeed.atom"), "https://behuber.github.io/newsfeed/atom.xml")
     assert len(entries) == 5
-    assert entries[2].title == "MITTEL — Rentenreform — Renten steigen zum 1. Juli 2026 um 4,24 Prozent"
+    assert (
+        entries[2].title
+        == "MITTEL — Rentenreform — Renten steigen zum 1. Juli 2026 um 4,24 Prozent"
+    )
     assert entries[2].published == datetime(2026, 5, 4, 12, 32, 44, tzinfo=UTC)
     assert entries[2].summary.startswith("Die Deutsche Rentenversicherung meldet")
     data = LiveData(kind="news", source_url="u", fetched_at=datetime.now(UTC), news=entries)
@@ -88,9 +93,11 @@ def test_feed_images_from_enclosure_and_media() -> None:
         (b"\x00\xff garbage \x89\x13" * 50, "not a readable RSS/Atom feed"),
         (b"<html><body><p>Wartungsarbeiten</p></body></html>", "not"),
         (b'{"items": []}', "not"),
-        (b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
-         b'<rss version="2.0"><channel><item><title>&b;</title></item></channel></rss>',
-         "declares XML entities"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;">]>'
+            b'<rss version="2.0"><channel><item><title>&b;</title></item></channel></rss>',
+            "declares XML entities",
+        ),
     ],
 )
 def test_hostile_or_wrong_feeds_give_one_clear_line(body: bytes, needle: str) -> None:
@@ -143,7 +150,11 @@ def test_google_calendar_moved_occurrence_and_zone_conversion() -> None:
     events = parse_events(read("google-moved-occurrence.ics"), "u", now, BERLIN)
     timed = [e for e in events if not e.all_day]
     # Tuesdays 14:00 Sydney (UTC+10) = 06:00 Berlin; the 15 Aug one moved to Monday 14 Aug
-    assert [e.start.date() for e in timed] == [date(2023, 8, 8), date(2023, 8, 14), date(2023, 8, 22)]
+    assert [e.start.date() for e in timed] == [
+        date(2023, 8, 8),
+        date(2023, 8, 14),
+        date(2023, 8, 22),
+    ]
     assert {e.start.hour for e in timed} == {6}
     all_day = [e.start.date() for e in events if e.all_day]
     assert all_day == [date(2023, 8, 10), date(2023, 8, 16), date(2023, 8, 24)]
@@ -196,8 +207,7 @@ def test_bright_sky_current_weather() -> None:
 def test_bright_sky_days_grouped_in_the_stele_zone() -> None:
     days = parse_days(read("brightsky-weather.json"), "u", BERLIN)
     now = datetime(2025, 9, 18, 13, 30, tzinfo=UTC)
-    data = LiveData(kind="weather", source_url="u", fetched_at=now,
-                    weather={"days": days})  # type: ignore[arg-type]
+    data = LiveData(kind="weather", source_url="u", fetched_at=now, weather={"days": days})  # type: ignore[arg-type]
     today, tomorrow, after = select_weather_days(data, now, BERLIN)
     assert [d.day for d in (today, tomorrow, after)] == [date(2025, 9, d) for d in (18, 19, 20)]
     # 19 Sept local = 18 Sept 22:00 UTC .. 19 Sept 21:00 UTC
@@ -210,11 +220,14 @@ def test_bright_sky_days_grouped_in_the_stele_zone() -> None:
 
 
 def test_weather_urls() -> None:
-    current, days = weather_urls("https://api.brightsky.dev/", 51.7191, 8.7575,
-                                 date(2025, 9, 18), "Europe/Berlin")
+    current, days = weather_urls(
+        "https://api.brightsky.dev/", 51.7191, 8.7575, date(2025, 9, 18), "Europe/Berlin"
+    )
     assert current == "https://api.brightsky.dev/current_weather?lat=51.7191&lon=8.7575"
-    assert days == ("https://api.brightsky.dev/weather?lat=51.7191&lon=8.7575"
-                    "&date=2025-09-18&last_date=2025-09-21&tz=Europe%2FBerlin")
+    assert days == (
+        "https://api.brightsky.dev/weather?lat=51.7191&lon=8.7575"
+        "&date=2025-09-18&last_date=2025-09-21&tz=Europe%2FBerlin"
+    )
 
 
 @pytest.mark.parametrize(
@@ -228,11 +241,17 @@ def test_bad_weather_answers_give_one_clear_line(body: bytes) -> None:
 
 
 def test_weather_values_of_the_wrong_type_are_left_out() -> None:
-    body = b'{"weather": {"timestamp": "2025-09-18T13:30:00+00:00", "temperature": "warm",' \
-           b' "wind_speed_10": true, "icon": 5, "relative_humidity": 1e999}}'
+    body = (
+        b'{"weather": {"timestamp": "2025-09-18T13:30:00+00:00", "temperature": "warm",'
+        b' "wind_speed_10": true, "icon": 5, "relative_humidity": 1e999}}'
+    )
     now = parse_current(body, "u")
     assert (now.temperature_c, now.wind_speed_kmh, now.icon, now.relative_humidity) == (
-        None, None, None, None)
+        None,
+        None,
+        None,
+        None,
+    )
 
 
 # -- pictures ---------------------------------------------------------------------------------

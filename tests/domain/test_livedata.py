@@ -33,9 +33,20 @@ def entry(title: str, day: int | None) -> NewsEntry:
 
 
 def test_news_newest_first_up_to_max_items_undated_last_in_feed_order() -> None:
-    data = news(entry("old", 5), entry("undated-a", None), entry("new", 1), entry("mid", 3),
-                entry("undated-b", None))
-    assert [e.title for e in select_news(data, 10)] == ["new", "mid", "old", "undated-a", "undated-b"]
+    data = news(
+        entry("old", 5),
+        entry("undated-a", None),
+        entry("new", 1),
+        entry("mid", 3),
+        entry("undated-b", None),
+    )
+    assert [e.title for e in select_news(data, 10)] == [
+        "new",
+        "mid",
+        "old",
+        "undated-a",
+        "undated-b",
+    ]
     assert [e.title for e in select_news(data, 2)] == ["new", "mid"]
     assert select_news(data, 0) == ()
 
@@ -47,9 +58,16 @@ def ev(title: str, start_h: float, hours: float = 1, *, all_day: bool = False) -
 
 def test_events_from_now_on_running_ones_included_earliest_first() -> None:
     data = LiveData(
-        kind="events", source_url="https://x/cal.ics", fetched_at=T0,
-        events=(ev("later", 30), ev("over", -3, 2), ev("running", -1, 3), ev("next", 2),
-                ev("ends-now", -1, 1)),
+        kind="events",
+        source_url="https://x/cal.ics",
+        fetched_at=T0,
+        events=(
+            ev("later", 30),
+            ev("over", -3, 2),
+            ev("running", -1, 3),
+            ev("next", 2),
+            ev("ends-now", -1, 1),
+        ),
     )
     assert [e.title for e in select_events(data, T0, 10)] == ["running", "next", "later"]
     assert [e.title for e in select_events(data, T0, 2)] == ["running", "next"]
@@ -74,15 +92,18 @@ def test_weather_days_are_today_and_the_next_two_in_the_stele_zone() -> None:
 
 def test_json_round_trip_keeps_every_field() -> None:
     data = LiveData(
-        kind="weather", source_url="https://api.example/", fetched_at=T0,
+        kind="weather",
+        source_url="https://api.example/",
+        fetched_at=T0,
         weather=Weather(
             now=WeatherNow(observed_at=T0, temperature_c=19.7, icon="cloudy", station="Berlin"),
             days=(WeatherDay(day=date(2026, 3, 1), temp_min_c=-2.5, temp_max_c=6.0),),
         ),
     )
     assert LiveData.from_json(data.to_json()) == data
-    events = LiveData(kind="events", source_url="u", fetched_at=T0,
-                      events=(ev("Markt", 1, all_day=True),))
+    events = LiveData(
+        kind="events", source_url="u", fetched_at=T0, events=(ev("Markt", 1, all_day=True),)
+    )
     back = LiveData.from_json(events.to_json())
     assert back == events and back.events[0].start.utcoffset() == timedelta(0)
 
