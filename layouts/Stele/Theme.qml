@@ -220,6 +220,9 @@ QtObject {
     property int languageSeconds: 8   // each language stays at least this long ...
     property int pageSeconds: 6       // ... each page at least this long ...
     property int wordsPerMinute: 120  // ... and long enough to read its words this slowly
-    readonly property int clockTickMs: 250
-    readonly property int fadeMs: 450
+    property int clockTickMs: 250
+    property int fadeMs: 450
+    // Test-only speed-up (tests/bench/soak.py): content slides stay this share of their
+    // duration. 1 on every stele; nothing but a test or bench process ever sets it.
+    property real testOnlyTimeScale: 1.0
 }

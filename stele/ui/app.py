@@ -5,6 +5,7 @@
 - `AckKeeper`: acks what a presented frame shows, once it is also on disk.
 - `StateKeeper`: the book to disk on the writer's thread, retried until it is there.
 - `StatusReporter`, `Commands`, `DisplayPower`: status, the command topic, the panel.
+- `ContentPlayer`, `ProofOfPlay`: the city's playlist onto the rotation; what played.
 
 The hot path — batch in, book updated, bridge applied, frame presented, ack out — does no
 disk or network I/O of its own: the state writer runs in parallel with the frame.
@@ -34,7 +35,10 @@ from stele.ui.acks import AckKeeper, Visibility
 from stele.ui.alerts import AlertDesk
 from stele.ui.bridge import ScreenBridge
 from stele.ui.commands import Commands
+from stele.ui.content import ContentPlayer, content_dirs
+from stele.ui.content_model import ContentBridge
 from stele.ui.inbox import Inbox
+from stele.ui.played import ProofOfPlay
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
 from stele.ui.status import StatusReporter
@@ -101,8 +105,23 @@ class Kiosk(QObject):
             on_message=self.inbox.put,
             on_connection=self._connection.emit,
         )
+        self.content_bridge = ContentBridge(self)
         self.view: QQuickView = create_view(
-            self.bridge, width=width, height=height, fullscreen=cfg.display.fullscreen
+            self.bridge,
+            width=width,
+            height=height,
+            fullscreen=cfg.display.fullscreen,
+            content=self.content_bridge,
+        )
+        self.content = ContentPlayer(
+            cfg, self.content_bridge, clock=clock, page_size=(width, height), parent=self
+        )
+        self.played = ProofOfPlay(
+            content_dirs(cfg.storage.dir)[3],
+            cfg.content.report_s,
+            self.mqtt.publish_played,
+            clock,
+            self,
         )
         self.state = StateKeeper(cfg.storage.dir, self)
         self.power = DisplayPower(cfg.power, dev.timezone, clock, self)
@@ -126,6 +145,7 @@ class Kiosk(QObject):
             self.mqtt.publish_result,
             self._on_display_command,
             self,
+            content={"sync-now": self.content.sync_now, "reload-content": self.content.reload},
         )
         self._warmup: WarmUp | None = None
         self._shown: ScreenModel | None = None  # on the bridge (None while rehearsing)
@@ -140,6 +160,9 @@ class Kiosk(QObject):
         self.desk.book_changed.connect(lambda: self.state.save(self.book))
         self.desk.received.connect(self.acks.received)
         self.desk.command.connect(self.commands.handle)
+        self.desk.content.connect(self.content.announced)
+        self.content.changed.connect(self._on_content)
+        self.content.slide_changed.connect(self.played.shown)
         self.desk.synced.connect(self._on_synced)
         self.desk.frame_passed.connect(self._after_frame)
         self.state.result.connect(self.acks.durable)
@@ -181,12 +204,16 @@ class Kiosk(QObject):
         self.reporter.free_disk_mb = self.state.free_disk_mb
         self.reporter.publish()  # remembered by the link and sent on every (re)connect
         self.mqtt.start()
+        self.content.start()
+        self.played.start()
 
     def stop(self) -> None:
         """Clean shutdown in reverse order: offline status, state flushed. Safe to call twice."""
         if self._stopped:
             return
         self._stopped = True
+        self.played.stop()
+        self.content.stop()
         self.mqtt.stop()
         self.desk.stop()
         self.commands.stop()
@@ -266,6 +293,17 @@ class Kiosk(QObject):
 
     def _on_saved(self) -> None:
         self.reporter.free_disk_mb = self.state.free_disk_mb  # published with the next status
+
+    def _on_content(self) -> None:
+        c, r = self.content, self.reporter
+        r.content, r.slide, r.content_synced, r.content_problems = (
+            c.version,
+            c.slide,
+            c.synced,
+            c.problems,
+        )
+        if not self._stopped:
+            r.publish()
 
     def _on_display_command(self) -> None:
         self.reporter.display_on = self.power.on

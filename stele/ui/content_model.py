@@ -76,7 +76,7 @@ class ContentSlideModel(QAbstractListModel):  # type: ignore[operator]  # QmlUnc
         """Moves whenever any slide's content changes (a slide map is read once, at load)."""
         return self._revision
 
-    @Slot(int, result="QVariantMap")  # type: ignore[arg-type]
+    @Slot(int, result="QVariantMap")
     def get(self, row: int) -> dict[str, Any]:
         return dict(self._rows[row]) if 0 <= row < len(self._rows) else {}
 
@@ -102,7 +102,7 @@ class ContentSlideModel(QAbstractListModel):  # type: ignore[operator]  # QmlUnc
         """Show `rows` from now on; True when anything changed."""
         if rows == self._rows:
             return False
-        old_ids = self.identifiers
+        old_ids = [str(r["slideId"]) for r in self._rows]
         self.beginResetModel()
         self._rows = [dict(r) for r in rows]
         self.endResetModel()
@@ -110,7 +110,7 @@ class ContentSlideModel(QAbstractListModel):  # type: ignore[operator]  # QmlUnc
         self.revisionChanged.emit()
         if len(old_ids) != len(rows):
             self.countChanged.emit()
-        if old_ids != self.identifiers:
+        if old_ids != [str(r["slideId"]) for r in self._rows]:
             self.identifiersChanged.emit()
         return True
 

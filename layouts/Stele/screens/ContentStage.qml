@@ -112,6 +112,9 @@ Item {
         incoming.playing = true
         fade.from = 0
         fade.to = 1
+        // The very first slide comes on at once (nothing of the content to fade from; the
+        // fallback under it stays until it is there).
+        fade.duration = front.item ? stage.fadeMs : 0
         fade.target = back
         fade.start()
     }
@@ -130,6 +133,18 @@ Item {
         sync()                    // load the one after it, or catch up with a newer want
     }
 
+    // No content any more: nothing stays loaded, the next first slide comes on at once.
+    function clear() {
+        fade.stop()
+        for (const loader of [front, back]) {
+            loader.visible = false
+            loader.slideId = ""
+            loader.source = ""
+        }
+        shownId = ""
+        shownSince = 0
+    }
+
     onWantIdChanged: sync()
     onUpcomingChanged: sync()
     onPausedChanged: {
@@ -141,6 +156,8 @@ Item {
         target: stage.slides
         function onRevisionChanged() {
             stage.broken = []
+            if (stage.slides.count === 0)
+                stage.clear()
             stage.sync()
         }
     }
@@ -148,7 +165,6 @@ Item {
     NumberAnimation {
         id: fade
         property: "opacity"
-        duration: stage.fadeMs
         easing.type: Easing.InOutQuad
         onFinished: stage.faded()
     }

@@ -37,7 +37,8 @@ Rectangle {
     readonly property real slideUntil: {
         if (contentTurn)
             return content.shownId !== "" && content.shownId === content.wantId
-                   ? Math.max(content.shownSince + content.durationMs, content.readUntil)
+                   ? Math.max(content.shownSince + content.durationMs * Theme.testOnlyTimeScale,
+                              content.readUntil)
                    : Number.MAX_SAFE_INTEGER
         const slide = currentSlide >= firstAlertSlide && alertSlides.count > 0
                       ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
@@ -229,6 +230,14 @@ Rectangle {
         height: (normal.landscape ? normal.height - normal.bottomInset : emergency.y)
                 - y - (dots.visible ? dots.height + Theme.gap : 0) - Theme.gap
 
+        Loader {
+            id: fallbackSlot
+            objectName: "fallbackSlot"
+            anchors.fill: parent
+            active: normal.contentCount === 0 || content.shownId === ""
+            visible: !normal.alertCovers
+            sourceComponent: normal.fallback
+        }
         ContentStage {
             id: content
             anchors.fill: parent
@@ -242,14 +251,6 @@ Rectangle {
                 if (slideId === content.wantId && normal.slideCount > 1)
                     normal.advance()
             }
-        }
-        Loader {
-            id: fallbackSlot
-            objectName: "fallbackSlot"
-            anchors.fill: parent
-            active: normal.contentCount === 0
-            visible: !normal.alertCovers
-            sourceComponent: normal.fallback
         }
         Repeater {
             id: alertSlides

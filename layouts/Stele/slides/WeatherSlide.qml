@@ -69,7 +69,7 @@ ContentSlide {
                         width: parent.width - 2 * Theme.smallGap
                         maxLines: 2
                         text: [day.modelData.day,
-                               day.modelData.min !== undefined && day.modelData.max !== undefined
+                               day.modelData.min && day.modelData.max
                                ? day.modelData.min + " bis " + day.modelData.max : "",
                                day.modelData.condition,
                                day.modelData.precipitation].filter(s => s).join(" · ")
