@@ -212,7 +212,9 @@ QtObject {
     readonly property int contentCaptionPad: px(20)
     readonly property int newsImageHeight: px(360)
     readonly property color letterbox: backgroundDeep   // around a picture shown whole
-    readonly property color captionBand: "#cc071a33"    // under a title over a picture
+    // Under a title over a picture: the theme's deep background, a little see-through.
+    readonly property color captionBand: Qt.rgba(backgroundDeep.r, backgroundDeep.g,
+                                                 backgroundDeep.b, 0.8)
     readonly property color pdfPage: "#ffffff"          // behind a rendered PDF page
 
     // -- Timing -----------------------------------------------------------------------------

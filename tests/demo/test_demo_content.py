@@ -149,3 +149,9 @@ def test_demo_config_points_the_kiosk_at_the_server(tmp_path, server) -> None:
     assert cfg.content.manifest_url == server.manifest_url
     assert cfg.display.theme == "neutral"
     assert tomllib.loads(path.read_text())["display"].get("city") is None  # the theme's city
+
+
+def test_live_sources_are_absolute_urls_on_the_server(server) -> None:
+    manifest = parse_manifest(get(server.manifest_url).content)
+    sources = [i.source.url for i in manifest.items if i.source is not None]
+    assert len(sources) == 3 and all(u.startswith(server.url) for u in sources)
