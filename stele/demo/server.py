@@ -144,17 +144,18 @@ def _handler(server: DemoContentServer) -> type[BaseHTTPRequestHandler]:
             data, kind = found
             etag = '"' + hashlib.sha256(data).hexdigest()[:32] + '"'
             if self.headers.get("If-None-Match") == etag:
+                server.requests.append(f"GET {self.path} 304")  # logged before the answer
                 self.send_response(304)
                 self.send_header("ETag", etag)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
-                server.requests.append(f"GET {self.path} 304")
                 return
             self._status(200, data, kind, send_body, etag)
 
         def _status(
             self, code: int, data: bytes, kind: str, send_body: bool, etag: str = ""
         ) -> None:
+            server.requests.append(f"GET {self.path} {code}")
             self.send_response(code)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(len(data)))
@@ -163,7 +164,6 @@ def _handler(server: DemoContentServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if send_body:
                 self.wfile.write(data)
-            server.requests.append(f"GET {self.path} {code}")
 
         def log_message(self, format: str, *args: Any) -> None:
             pass  # the demo's terminal is for the instructions
