@@ -134,7 +134,7 @@ def contrast_problems(colours: ThemeColours) -> list[str]:
         ratio = contrast_ratio(a, b)
         if ratio < MIN_CONTRAST:
             out.append(
-                f"colors.{fore} = {a!r} on colors.{back} = {b!r} has contrast "
+                f'colors.{fore} = "{a}" on colors.{back} = "{b}" has contrast '
                 f"{ratio:.2f}:1, expected at least {MIN_CONTRAST:g}:1 (read from metres away)"
             )
     return out

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from stele.config.loading import _echo, _explain, _mark, _read_layer
+from stele.config.render import _toml_value
 from stele.config.theme import ThemePack, contrast_problems
 from stele.errors import ConfigError
 from stele.layouts import find_layouts
@@ -61,14 +62,16 @@ def find_theme(name: str, search: Sequence[Path] | None = None) -> Path:
     if Path(name).is_absolute():
         if (Path(name) / THEME_FILE).is_file():
             return Path(name)
-        raise ThemeLoadError([f"display.theme = {name!r} — no {THEME_FILE} in that folder"])
+        raise ThemeLoadError(
+            [f"display.theme = {_toml_value(name)} — no {THEME_FILE} in that folder"]
+        )
     places = list(theme_search_path() if search is None else search)
     for place in places:
         if (place / name / THEME_FILE).is_file():
             return place / name
     looked = ", ".join(str(p / name) for p in places)
     raise ThemeLoadError(
-        [f"display.theme = {name!r} — no theme pack of that name (looked in {looked})"]
+        [f"display.theme = {_toml_value(name)} — no theme pack of that name (looked in {looked})"]
     )
 
 
@@ -93,7 +96,7 @@ def load_theme(name: str = DEFAULT_THEME, search: Sequence[Path] | None = None) 
     named += [(f"fonts.files[{i}]", f) for i, f in enumerate(pack.fonts.files)]
     for key, file in named:
         if not (directory / file).is_file():
-            errors.append(f"{path}: {key} = {file!r} — file not found in {directory}")
+            errors.append(f"{path}: {key} = {_toml_value(file)} — file not found in {directory}")
     if errors:
         raise ThemeLoadError(errors)
     return Theme(name=pack.name or directory.name, directory=directory, pack=pack)

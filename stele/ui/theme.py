@@ -14,6 +14,7 @@ from PySide6.QtCore import Property, QObject
 from PySide6.QtGui import QFontDatabase
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
+from stele.config.render import _toml_value
 from stele.config.theme import ThemePack
 from stele.config.themes import THEME_FILE, Theme, ThemeLoadError
 
@@ -79,14 +80,16 @@ def install_fonts(theme: Theme) -> None:
     Needs the QGuiApplication. Qt keeps application fonts for the process's life."""
     path = theme.directory / THEME_FILE
     errors: list[str] = []
-    for i, file in enumerate(theme.font_files):
+    for i, (file, named) in enumerate(zip(theme.font_files, theme.pack.fonts.files, strict=True)):
         if QFontDatabase.addApplicationFont(str(file)) < 0:
-            errors.append(f"{path}: fonts.files[{i}] = {file.name!r} — not a font Qt can load")
+            errors.append(
+                f"{path}: fonts.files[{i}] = {_toml_value(named)} — not a font Qt can load"
+            )
     family = theme.pack.fonts.family
     if not errors and family not in QFontDatabase.families():
         errors.append(
-            f"{path}: fonts.family = {family!r} — no such font on this stele; ship its files "
-            "in the pack (fonts.files) or install them"
+            f"{path}: fonts.family = {_toml_value(family)} — no such font on this stele; "
+            "ship its files in the pack (fonts.files) or install them"
         )
     if errors:
         raise ThemeLoadError(errors)

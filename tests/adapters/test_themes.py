@@ -87,14 +87,14 @@ def test_an_absolute_path_names_the_folder(tmp_path: Path) -> None:
     folder = pack(tmp_path, "x", 'name = "X"\n')
     assert load_theme(str(folder)).directory == folder
     assert errors_of(str(tmp_path), []) == [
-        f"display.theme = {str(tmp_path)!r} — no theme.toml in that folder"
+        f'display.theme = "{tmp_path}" — no theme.toml in that folder'
     ]
 
 
 def test_an_unknown_name_says_where_it_looked(tmp_path: Path) -> None:
     etc, builtin = tmp_path / "etc", tmp_path / "builtin"
     assert errors_of("haan", [etc, builtin]) == [
-        f"display.theme = 'haan' — no theme pack of that name (looked in {etc / 'haan'}, "
+        f'display.theme = "haan" — no theme pack of that name (looked in {etc / "haan"}, '
         f"{builtin / 'haan'})"
     ]
     with pytest.raises(ThemeLoadError):
@@ -133,8 +133,8 @@ def test_invalid_toml_is_one_line_with_its_line_number(tmp_path: Path) -> None:
 def test_missing_logo_and_font_files_are_named(tmp_path: Path) -> None:
     folder = pack(tmp_path, "p", 'logo = "logo.svg"\n[fonts]\nfiles = ["fonts/a.ttf"]\n')
     assert errors_of("p", [tmp_path]) == [
-        f"{folder / 'theme.toml'}: logo = 'logo.svg' — file not found in {folder}",
-        f"{folder / 'theme.toml'}: fonts.files[0] = 'fonts/a.ttf' — file not found in {folder}",
+        f'{folder / "theme.toml"}: logo = "logo.svg" — file not found in {folder}',
+        f'{folder / "theme.toml"}: fonts.files[0] = "fonts/a.ttf" — file not found in {folder}',
     ]
 
 
@@ -166,7 +166,7 @@ def test_a_pack_with_weak_contrast_is_refused_one_line_per_pair(tmp_path: Path) 
     assert len(failing) >= 2 and len(lines) == len(failing)
     ratio = contrast_ratio("#8090a0", "#0b2545")
     assert (
-        f"{folder / 'theme.toml'}: colors.text = '#8090a0' on colors.background = '#0b2545' has "
+        f'{folder / "theme.toml"}: colors.text = "#8090a0" on colors.background = "#0b2545" has '
         f"contrast {ratio:.2f}:1, expected at least 7:1 (read from metres away)"
     ) in lines
 
@@ -203,7 +203,7 @@ def test_config_check_reports_a_bad_theme(tmp_path: Path) -> None:
         capture_output=True, text=True, timeout=60, env={"PATH": "/usr/bin:/bin"},
     )
     assert proc.returncode == 1
-    assert f"{folder / 'theme.toml'}: colors.text_muted = '#556677' on colors.background" in proc.stderr
+    assert f'{folder / "theme.toml"}: colors.text_muted = "#556677" on colors.background' in proc.stderr
     cfg_path.write_text(DEVICE + '[display]\ntheme = "solingen"\n')
     proc = subprocess.run(
         [sys.executable, "-m", "stele.cli", "config", "check", "--config", str(cfg_path)],

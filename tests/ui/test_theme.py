@@ -153,7 +153,7 @@ def test_a_font_family_qt_does_not_know_is_a_theme_error(qapp, tmp_path) -> None
     with pytest.raises(ThemeLoadError) as caught:
         install_fonts(load_theme(str(folder)))
     assert caught.value.errors == [
-        f"{folder / 'theme.toml'}: fonts.family = 'Solingen Grotesk' — no such font on this "
+        f'{folder / "theme.toml"}: fonts.family = "Solingen Grotesk" — no such font on this '
         "stele; ship its files in the pack (fonts.files) or install them"
     ]
 
@@ -171,7 +171,7 @@ def test_font_files_in_the_pack_are_loaded_or_named(qapp, tmp_path) -> None:
     with pytest.raises(ThemeLoadError) as caught:
         install_fonts(load_theme(str(folder)))
     assert caught.value.errors == [
-        f"{folder / 'theme.toml'}: fonts.files[0] = 'bad.ttf' — not a font Qt can load"
+        f'{folder / "theme.toml"}: fonts.files[0] = "fonts/bad.ttf" — not a font Qt can load'
     ]
 
 
@@ -210,8 +210,8 @@ DEVICE = '[device]\nid = "x"\nars = "051220000000"\nlatitude = 51.0\nlongitude =
 @pytest.mark.parametrize(
     ("toml", "expected"),
     [
-        ('[colors]\ntext = "#606878"\n', "colors.text = '#606878' on colors.background"),
-        ('[fonts]\nfamily = "Solingen Grotesk"\n', "fonts.family = 'Solingen Grotesk'"),
+        ('[colors]\ntext = "#606878"\n', 'colors.text = "#606878" on colors.background'),
+        ('[fonts]\nfamily = "Solingen Grotesk"\n', 'fonts.family = "Solingen Grotesk"'),
     ],
     ids=["contrast", "font"],
 )
