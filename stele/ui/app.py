@@ -32,7 +32,7 @@ from stele.domain.presentation import Mode, ScreenModel
 from stele.domain.screen import LISTED_MAX_LANDSCAPE, LISTED_MAX_PORTRAIT
 from stele.domain.targeting import Place
 from stele.ui.acks import AckKeeper, Visibility
-from stele.ui.alerts import AlertDesk
+from stele.ui.alerts import AlertDesk, FrameGate
 from stele.ui.bridge import ScreenBridge
 from stele.ui.commands import Commands
 from stele.ui.content import ContentPlayer, content_dirs
@@ -162,6 +162,10 @@ class Kiosk(QObject):
         self.desk.command.connect(self.commands.handle)
         self.desk.content.connect(self.content.announced)
         self.content.changed.connect(self._on_content)
+        # Content status goes out after the next frame, off the alert path (a takeover
+        # hides the slide: its status must not delay the takeover's frame).
+        self._content_gate = FrameGate(self.view, self)
+        self._content_gate.passed.connect(self._after_frame)
         self.content.slide_changed.connect(self.played.shown)
         self.desk.synced.connect(self._on_synced)
         self.desk.frame_passed.connect(self._after_frame)
@@ -214,6 +218,7 @@ class Kiosk(QObject):
         self._stopped = True
         self.played.stop()
         self.content.stop()
+        self._content_gate.disconnect_window()
         self.mqtt.stop()
         self.desk.stop()
         self.commands.stop()
@@ -302,8 +307,11 @@ class Kiosk(QObject):
             c.synced,
             c.problems,
         )
-        if not self._stopped:
-            r.publish()
+        if self._stopped:
+            return
+        self._status_due = True
+        if not self._content_gate.waiting:
+            self._content_gate.close_until_frame()
 
     def _on_display_command(self) -> None:
         self.reporter.display_on = self.power.on

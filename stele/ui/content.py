@@ -80,6 +80,7 @@ class ContentPlayer(QObject):
         self._left_out: list[tuple[str, str]] = []  # from the last sync
         self._prepared: dict[str, dict[str, Any]] = {}  # id -> the slide map `ready` built
         self._wake_at: datetime | None = None  # extra instant a live slide changes (events end)
+        self._stopped = False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -88,7 +89,7 @@ class ContentPlayer(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._live.connect(self._on_live, queued)
         self._result.connect(self._on_result, queued)
-        self._updated.connect(lambda _url: self.replan(), queued)
+        self._updated.connect(lambda _url: None if self._stopped else self.replan(), queued)
         self._rendered.connect(self._on_rendered, queued)
         bridge.slideShown.connect(self._on_shown)
         bridge.slideFailed.connect(self._on_failed)
@@ -120,6 +121,7 @@ class ContentPlayer(QObject):
             self.syncer.start()
 
     def stop(self) -> None:
+        self._stopped = True  # callbacks still queued for the GUI thread are dropped
         self._timer.stop()
         if self.syncer is not None:
             self.syncer.stop()
@@ -230,6 +232,8 @@ class ContentPlayer(QObject):
     # -- callbacks, on the GUI thread ------------------------------------------------------
 
     def _on_live(self, manifest: Manifest, base_url: str) -> None:
+        if self._stopped:
+            return
         if manifest.version != self.version:
             log.info("content %s is live (%d items)", manifest.version, len(manifest.items))
             self._failed = {}  # a new manifest may have fixed what failed
@@ -263,6 +267,8 @@ class ContentPlayer(QObject):
             self.live.set_sources(sources)
 
     def _on_result(self, result: SyncResult) -> None:
+        if self._stopped:
+            return
         if result.checked_at is not None:
             self._set("synced", result.checked_at)
         self._left_out = list(result.left_out)
@@ -271,6 +277,8 @@ class ContentPlayer(QObject):
         self.changed.emit()
 
     def _on_rendered(self, sha256: str, page: int, error: str | None) -> None:
+        if self._stopped:
+            return
         self.replan()
 
     def _on_shown(self, identifier: str) -> None:

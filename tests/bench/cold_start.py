@@ -26,7 +26,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.bench.content_setup import ROOT, serve_manifest, sync_into, write_config  # noqa: E402
+from tests.bench.content_setup import ROOT, serve_manifest, sync_into, write_config
 
 BARE_QML = """import QtQuick
 Rectangle { color: "#0b2545"; Text { text: "bare"; color: "white"; font.pixelSize: 60 } }
@@ -77,8 +77,14 @@ def run_once(kind: str, arg: str) -> float:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("NOTIFY_SOCKET", None)
     started = time.time()
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, arg], env=env, cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", kind, arg],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("frame ")]
     if not lines:
         raise RuntimeError(f"{kind}: no frame reported; stderr: {proc.stderr[-800:]}")
@@ -117,10 +123,14 @@ def main() -> int:
     print(f"cache: manifest {version}, 5 full-HD JPEGs; network down (no HTTP server, no broker)")
     for name, values in (("bare QML window", bare_s), ("first content frame", content_s)):
         v = sorted(values)
-        print(f"{name:<22} n={len(v)}  median {statistics.median(v) * 1000:6.0f} ms"
-              f"  min {v[0] * 1000:6.0f} ms  max {v[-1] * 1000:6.0f} ms")
-    print(f"ratio content/bare, pair by pair: median {statistics.median(ratios):.2f}"
-          f"  min {ratios[0]:.2f}  max {ratios[-1]:.2f}  (target <= 3 and content <= 1.5 s)")
+        print(
+            f"{name:<22} n={len(v)}  median {statistics.median(v) * 1000:6.0f} ms"
+            f"  min {v[0] * 1000:6.0f} ms  max {v[-1] * 1000:6.0f} ms"
+        )
+    print(
+        f"ratio content/bare, pair by pair: median {statistics.median(ratios):.2f}"
+        f"  min {ratios[0]:.2f}  max {ratios[-1]:.2f}  (target <= 3 and content <= 1.5 s)"
+    )
     return 0
 
 

@@ -38,8 +38,11 @@ def jpeg(index: int, size: tuple[int, int] = (1920, 1080)) -> bytes:
     painter.fillRect(QRectF(0, 0, width, height), gradient)
     for k in range(40):
         painter.setBrush(QColor.fromHsv((index * 31 + k * 17) % 360, 150, 200, 140))
-        painter.drawEllipse(QPointF((k * 197 + index * 53) % width, (k * 113 + index * 29) % height),
-                            60 + k * 3, 40 + k * 2)
+        painter.drawEllipse(
+            QPointF((k * 197 + index * 53) % width, (k * 113 + index * 29) % height),
+            60 + k * 3,
+            40 + k * 2,
+        )
     painter.setFont(QFont("DejaVu Sans", 120, QFont.Weight.Bold))
     painter.setPen(QColor("white"))
     painter.drawText(QRectF(0, 0, width, height), 0x84, f"Bild {index}")  # AlignCenter
@@ -51,17 +54,29 @@ def jpeg(index: int, size: tuple[int, int] = (1920, 1080)) -> bytes:
     return bytes(data.data())
 
 
-def serve_manifest(server: HttpServer, count: int, duration_s: int = 3, version: str = "bench-1") -> None:
+def serve_manifest(
+    server: HttpServer, count: int, duration_s: int = 3, version: str = "bench-1"
+) -> None:
     items = []
     for i in range(count):
         body = jpeg(i)
         server.put(f"/media/{i}.jpg", body, "image/jpeg")
-        items.append({
-            "id": f"bild-{i}", "type": "image", "duration_s": duration_s, "fit": "cover",
-            "media": {"url": f"media/{i}.jpg", "sha256": hashlib.sha256(body).hexdigest(),
-                      "size": len(body)},
-        })
-    server.put("/manifest.json", json.dumps({"version": version, "items": items}), "application/json")
+        items.append(
+            {
+                "id": f"bild-{i}",
+                "type": "image",
+                "duration_s": duration_s,
+                "fit": "cover",
+                "media": {
+                    "url": f"media/{i}.jpg",
+                    "sha256": hashlib.sha256(body).hexdigest(),
+                    "size": len(body),
+                },
+            }
+        )
+    server.put(
+        "/manifest.json", json.dumps({"version": version, "items": items}), "application/json"
+    )
 
 
 def write_config(folder: Path, *, mqtt_port: int, manifest_url: str, report_s: int = 900) -> Path:

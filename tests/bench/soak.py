@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.bench.content_setup import serve_manifest, write_config  # noqa: E402
+from tests.bench.content_setup import serve_manifest, write_config
 
 
 def rss_mb(field: str = "VmRSS") -> float:
@@ -65,8 +65,11 @@ def child(config: str, transitions: int, every: int) -> None:
         count[0] += 1
         n = count[0]
         if n % every == 0 or n == 1:
-            print(f"sample {n} {time.monotonic() - started:.2f} {rss_mb():.1f} {fds()} {threads()}"
-                  f" {rss_mb('RssAnon'):.1f}", flush=True)
+            print(
+                f"sample {n} {time.monotonic() - started:.2f} {rss_mb():.1f} {fds()} {threads()}"
+                f" {rss_mb('RssAnon'):.1f}",
+                flush=True,
+            )
         if n >= transitions:
             QTimer.singleShot(0, app.quit)
 
@@ -95,39 +98,64 @@ def main() -> int:
     from tests.mosquitto import MosquittoBroker
 
     samples: list[tuple[int, float, float, int, int, float]] = []  # n, s, rss, fds, threads, anon
-    with tempfile.TemporaryDirectory() as tmp, HttpServer() as server, \
-            MosquittoBroker(workdir=Path(tmp) / "broker") as broker:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        HttpServer() as server,
+        MosquittoBroker(workdir=Path(tmp) / "broker") as broker,
+    ):
         serve_manifest(server, args.pictures)
-        cfg = write_config(Path(tmp), mqtt_port=broker.port,
-                           manifest_url=server.url("/manifest.json"), report_s=10)
+        cfg = write_config(
+            Path(tmp), mqtt_port=broker.port, manifest_url=server.url("/manifest.json"), report_s=10
+        )
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
         env.pop("NOTIFY_SOCKET", None)
         proc = subprocess.Popen(
-            [sys.executable, __file__, "--child", str(cfg), "--transitions", str(args.transitions),
-             "--every", str(args.every)],
-            env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                str(cfg),
+                "--transitions",
+                str(args.transitions),
+                "--every",
+                str(args.every),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+        )
         assert proc.stdout is not None
         for line in proc.stdout:
             if not line.startswith("sample "):
                 continue
             n, sec, rss, fd, th, anon = line.split()[1:]
             samples.append((int(n), float(sec), float(rss), int(fd), int(th), float(anon)))
-            print(f"{n:>6} transitions {float(sec):7.1f} s  RSS {float(rss):6.1f} MB"
-                  f" (anonymous {float(anon):6.1f} MB)  fds {fd:>3}  threads {th:>3}", flush=True)
+            print(
+                f"{n:>6} transitions {float(sec):7.1f} s  RSS {float(rss):6.1f} MB"
+                f" (anonymous {float(anon):6.1f} MB)  fds {fd:>3}  threads {th:>3}",
+                flush=True,
+            )
         proc.wait()
 
     after = [s for s in samples if s[0] >= args.warmup]
     rss = [s[2] for s in after]
-    print(f"\n{samples[-1][0]} transitions of {args.pictures} full-HD JPEGs in {samples[-1][1]:.0f} s"
-          f" (MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')})")
+    print(
+        f"\n{samples[-1][0]} transitions of {args.pictures} full-HD JPEGs in {samples[-1][1]:.0f} s"
+        f" (MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')})"
+    )
     if after:
-        print(f"after {args.warmup} warm-up transitions: RSS {min(rss):.1f}-{max(rss):.1f} MB"
-              f" (spread {max(rss) - min(rss):.1f} MB, first {rss[0]:.1f}, last {rss[-1]:.1f});"
-              f" peak {max(s[2] for s in samples):.1f} MB; anonymous"
-              f" {min(s[5] for s in after):.1f}-{max(s[5] for s in after):.1f} MB")
-        print(f"fds {min(s[3] for s in after)}-{max(s[3] for s in after)},"
-              f" threads {min(s[4] for s in after)}-{max(s[4] for s in after)}"
-              f" (targets: RSS <= 150 MB and within +-5 MB, fds and threads flat)")
+        print(
+            f"after {args.warmup} warm-up transitions: RSS {min(rss):.1f}-{max(rss):.1f} MB"
+            f" (spread {max(rss) - min(rss):.1f} MB, first {rss[0]:.1f}, last {rss[-1]:.1f});"
+            f" peak {max(s[2] for s in samples):.1f} MB; anonymous"
+            f" {min(s[5] for s in after):.1f}-{max(s[5] for s in after):.1f} MB"
+        )
+        print(
+            f"fds {min(s[3] for s in after)}-{max(s[3] for s in after)},"
+            f" threads {min(s[4] for s in after)}-{max(s[4] for s in after)}"
+            f" (targets: RSS <= 150 MB and within +-5 MB, fds and threads flat)"
+        )
     return 0
 
 
