@@ -23,6 +23,7 @@ from stele.errors import CapError, ConfigError, PkiError, SteleError
 
 if TYPE_CHECKING:
     from stele.config.models import Config, MqttConfig
+    from stele.config.themes import Theme
     from stele.domain.decide import Policy
     from stele.domain.model import Alert
     from stele.domain.targeting import Place
@@ -48,6 +49,12 @@ def _load_config(path: Path | None) -> Config:
     from stele.config import load_config
 
     return load_config(path)
+
+
+def _load_theme(cfg: Config) -> Theme:
+    from stele.config.themes import load_theme
+
+    return load_theme(cfg.display.theme)
 
 
 def _parse_at(text: str | None) -> datetime:
@@ -207,6 +214,7 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
     try:
         cfg = load_config(Path(args.config) if args.config else None)
+        _load_theme(cfg)  # the theme pack is part of the configuration
     except ConfigError as exc:
         print("\n".join(_error_lines(exc)), file=sys.stderr)
         return EXIT_CHECK_FAILED
@@ -226,6 +234,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("\n".join(_error_lines(exc)), file=sys.stderr)
         return EXIT_CHECK_FAILED
     print("OK   configuration: valid")
+    try:
+        theme = _load_theme(cfg)
+    except ConfigError as exc:
+        print("FAIL theme:", file=sys.stderr)
+        print("\n".join(_error_lines(exc)), file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    print(f"OK   theme: {theme.name} ({theme.directory})")
     checks = run_checks(cfg, layouts_dir)
     for check in checks:
         print(check.line())
@@ -241,17 +256,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(problem, EXIT_NO_DISPLAY)
     try:
         cfg = _load_config(Path(args.config) if args.config else None)
+        theme = _load_theme(cfg)
     except ConfigError as exc:
         lines = _error_lines(exc)
         print("\n".join(f"stele: {line}" for line in lines), file=sys.stderr)
         return run_config_error(lines)
-    return run_kiosk(cfg)
+    return run_kiosk(cfg, theme=theme)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from stele.demo.runner import run_demo
 
-    return run_demo(window=args.window, exit_after_s=args.exit_after)
+    return run_demo(window=args.window, exit_after_s=args.exit_after, theme=args.theme)
 
 
 def _add_place_options(p: argparse.ArgumentParser) -> None:
@@ -301,6 +317,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("auto", "offscreen", "window"),
         default="auto",
         help="show a window, or render offscreen (auto: window if a display exists)",
+    )
+    demo.add_argument(
+        "--theme",
+        default="solingen",
+        help="theme pack to show (a built-in name such as neutral or solingen, or a folder)",
     )
     demo.add_argument("--exit-after", type=float, help=argparse.SUPPRESS)  # for tests
     demo.set_defaults(func=cmd_demo)

@@ -7,6 +7,7 @@ Item {
     id: root
 
     required property ScreenBridge bridge  // stele/ui/bridge.py; bridge.qmltypes
+    required property ContentBridge content  // stele/ui/content_model.py: the city's playlist
 
     readonly property bool hasTop: bridge.top.identifier !== ""
     readonly property bool hasBanner: bridge.banner.identifier !== ""
@@ -17,6 +18,11 @@ Item {
     state: bridge.mode === "crisis" && hasTop ? "crisis"
          : bridge.mode === "banner" && hasBanner ? "banner" : "normal"
 
+    Binding {
+        target: Theme
+        property: "pack"
+        value: root.bridge.theme
+    }
     Binding {
         target: Theme
         property: "scale"
@@ -53,6 +59,9 @@ Item {
         topInset: stale.visible ? stale.height : 0
         bottomInset: banner.visible ? banner.height : 0
         onAlertSlideShown: identifier => root.bridge.slideShown(identifier)
+        contentSlides: root.content.slides
+        onContentShown: identifier => root.content.shown(identifier)
+        onContentFailed: (identifier, reason) => root.content.failed(identifier, reason)
     }
     BannerOverlay {
         id: banner

@@ -257,6 +257,18 @@ class SteleMqtt:
         """Not retained; queued by paho while offline (QoS 1) and sent after reconnect."""
         self._publish(device_topic(self._prefix, self._device_id, "ack"), _json(ack), True)
 
+    def publish_played(self, report: dict[str, Any]) -> paho.MQTTMessageInfo | None:
+        """A proof-of-play report (QoS 1, not retained) while connected, else None: the
+        caller keeps it on disk until `is_published()` says the broker has it."""
+        with self._lock:
+            client = self._client if self._connected else None
+        if client is None:
+            return None
+        topic = device_topic(self._prefix, self._device_id, "played")
+        return client.publish(
+            topic, _json(report), QOS, retain=False, properties=self._json_props()
+        )
+
     def publish_result(self, payload: bytes | dict[str, Any]) -> None:
         is_json = isinstance(payload, dict)
         data = _json(payload) if isinstance(payload, dict) else payload

@@ -53,3 +53,14 @@ def decode_command(payload: bytes) -> Command:
         raise PayloadError("'command' is missing or not a string")
     args = {k: v for k, v in data.items() if k not in ("command", "id")}
     return Command(name=name, args=args, id=data.get("id"))
+
+
+def decode_content_version(payload: bytes) -> str | None:
+    """The version a retained PREFIX/content/<ARS12> message announces (None: an empty
+    payload, the server withdrew it)."""
+    if not payload:
+        return None
+    version = _json_object(payload).get("version")
+    if not isinstance(version, str) or not version:
+        raise PayloadError("'version' is missing or not a non-empty string")
+    return version

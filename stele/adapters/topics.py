@@ -38,7 +38,7 @@ def index_topic(prefix: str, scope: str, scope_id: str = "") -> str:
 
 
 def device_topic(prefix: str, device_id: str, leaf: str) -> str:
-    """PREFIX/device/<id>/<leaf> for leaf in status, ack, cmd, cmd/result."""
+    """PREFIX/device/<id>/<leaf> for leaf in status, ack, played, cmd, cmd/result."""
     return f"{prefix}/device/{check_level(device_id, 'device id')}/{leaf}"
 
 

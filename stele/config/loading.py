@@ -179,7 +179,15 @@ def _mark(path: tuple[Any, ...], value: Any, label: str, origin: Origin) -> None
         _mark((*path, key), item, label, origin)
 
 
-def _explain(err: Mapping[str, Any], data: Mapping[str, Any], origin: Origin, last: str) -> str:
+def _explain(
+    err: Mapping[str, Any],
+    data: Mapping[str, Any],
+    origin: Origin,
+    last: str,
+    root: type[BaseModel] = Config,
+) -> str:
+    """One line for one validation error: file, key, value, what was expected. `root` is
+    the model validated (the configuration, or a theme pack: stele/config/theme.py)."""
     loc = tuple(err["loc"])
     key = _dotted(loc)
     found, value = _lookup(data, loc)
@@ -189,12 +197,12 @@ def _explain(err: Mapping[str, Any], data: Mapping[str, Any], origin: Origin, la
     kind = err["type"]
     if kind == "extra_forbidden":
         if isinstance(value, dict):
-            return f"{source}: [{key}] — unknown section{_suggest(loc, section=True)}"
-        return f"{source}: {key} = {_shown(loc, value)} — unknown key{_suggest(loc)}"
+            return f"{source}: [{key}] — unknown section{_suggest(loc, root, section=True)}"
+        return f"{source}: {key} = {_shown(loc, value)} — unknown key{_suggest(loc, root)}"
     if kind == "missing":
-        return f"{source}: {key} — required key missing; {_expectation(err, loc, None)}"
+        return f"{source}: {key} — required key missing; {_expectation(err, loc, None, root)}"
     shown = f"{key} = {_shown(loc, value)}" if found else key
-    return f"{source}: {shown} — {_expectation(err, loc, value)}"
+    return f"{source}: {shown} — {_expectation(err, loc, value, root)}"
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -236,18 +244,22 @@ _EXPECT = {
     "device.tags": 'expected a list of short names, e.g. ["innenstadt", "bahnhof"]',
     "device.tags[*]": 'expected a short name: a-z, 0-9, "-" and "_", up to 32 characters,'
     ' e.g. "innenstadt"',
+    "display.theme": 'expected a theme name (a-z, 0-9, "-", "_"), e.g. "neutral", or an absolute'
+    " path to a theme folder",
     "power.schedule": "expected [[power.schedule]] tables, each with days, on and off",
     "power.schedule[*].days": 'expected a non-empty list of days, e.g. ["mon", "tue", "wed"]',
 }
 
 
-def _expectation(err: Mapping[str, Any], loc: tuple[Any, ...], value: Any) -> str:
+def _expectation(
+    err: Mapping[str, Any], loc: tuple[Any, ...], value: Any, root: type[BaseModel] = Config
+) -> str:
     if err["type"] == "value_error":
         return str(err["ctx"]["error"])
     pattern = re.sub(r"\[\d+\]", "[*]", _dotted(loc))
-    if pattern in _EXPECT:
+    if root is Config and pattern in _EXPECT:
         return _EXPECT[pattern]
-    tp, meta = _resolve(loc)
+    tp, meta = _resolve(loc, root)
     choices: tuple[Any, ...] = ()
     if typing.get_origin(tp) is Literal:
         choices = typing.get_args(tp)
@@ -315,9 +327,9 @@ def _unwrap(tp: Any) -> tuple[Any, list[Any]]:
             return tp, meta
 
 
-def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any]]:
+def _resolve(loc: tuple[Any, ...], root: type[BaseModel] = Config) -> tuple[Any, list[Any]]:
     """The declared type at a validation location, and its constraints."""
-    tp: Any = Config
+    tp: Any = root
     meta: list[Any] = []
     for part in loc:
         tp, _ = _unwrap(tp)
@@ -337,8 +349,8 @@ def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any]]:
     return base, meta + more
 
 
-def _suggest(loc: tuple[Any, ...], *, section: bool = False) -> str:
-    parent, _ = _resolve(loc[:-1])
+def _suggest(loc: tuple[Any, ...], root: type[BaseModel] = Config, *, section: bool = False) -> str:
+    parent, _ = _resolve(loc[:-1], root)
     if not (inspect.isclass(parent) and issubclass(parent, BaseModel)):
         return ""
     names = list(parent.model_fields)

@@ -203,7 +203,11 @@ class DisplayConfig(BaseModel):
     width: Annotated[Int, Field(ge=1, le=16384)] | None = None
     height: Annotated[Int, Field(ge=1, le=16384)] | None = None
     fullscreen: Bool = True
-    city: str = "Stadt Solingen"
+    # The theme pack (stele/config/themes.py): a name, looked up in /etc/stele/themes/ and
+    # then among the built-in ones, or an absolute path to a pack's folder.
+    theme: str = Field(default="neutral", pattern=r"^([a-z0-9][a-z0-9_-]{0,63}|/.+)$")
+    # Not set: the theme's city and logo (and "Stadt Solingen" where the theme has none).
+    city: Annotated[str, Field(min_length=1)] | None = None
     logo: ReadableFile | None = None
     rotation_s: Float = Field(default=12.0, gt=0.0, le=3600.0)
     # Visible diagonal of the panel in inches: letter sizes are set in millimetres from it.

@@ -72,6 +72,7 @@ class AlertDesk(QObject):
     book_changed = Signal()  # the book's revision moved: time to save
     received = Signal(str, object, int)  # identifier, received_ms, book revision
     command = Signal(object)  # Incoming on the command topic
+    content = Signal(object)  # Incoming on PREFIX/content/<ARS12>: a new manifest version
     synced = Signal()  # any message from the broker arrived
     frame_passed = Signal()  # the frame showing the last rebuild was presented (or timed out)
 
@@ -138,7 +139,7 @@ class AlertDesk(QObject):
         elif msg.kind == "cmd":
             self.command.emit(msg)
         else:
-            log.info("content announcement on %s (content sync is not built yet)", msg.topic)
+            self.content.emit(msg)
 
     def _apply_alert(self, parsed: Parsed, now: datetime) -> None:
         msg = parsed.incoming

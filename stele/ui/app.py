@@ -5,6 +5,7 @@
 - `AckKeeper`: acks what a presented frame shows, once it is also on disk.
 - `StateKeeper`: the book to disk on the writer's thread, retried until it is there.
 - `StatusReporter`, `Commands`, `DisplayPower`: status, the command topic, the panel.
+- `ContentPlayer`, `ProofOfPlay`: the city's playlist onto the rotation; what played.
 
 The hot path — batch in, book updated, bridge applied, frame presented, ack out — does no
 disk or network I/O of its own: the state writer runs in parallel with the frame.
@@ -23,6 +24,7 @@ from shiboken6 import Shiboken
 from stele import __version__
 from stele.adapters.mqtt import SteleMqtt
 from stele.config.models import Config
+from stele.config.themes import DEFAULT_CITY, Theme, load_theme
 from stele.domain.book import AlertBook
 from stele.domain.decide import Policy
 from stele.domain.model import Severity
@@ -30,13 +32,17 @@ from stele.domain.presentation import Mode, ScreenModel
 from stele.domain.screen import LISTED_MAX_LANDSCAPE, LISTED_MAX_PORTRAIT
 from stele.domain.targeting import Place
 from stele.ui.acks import AckKeeper, Visibility
-from stele.ui.alerts import AlertDesk
+from stele.ui.alerts import AlertDesk, FrameGate
 from stele.ui.bridge import ScreenBridge
 from stele.ui.commands import Commands
+from stele.ui.content import ContentPlayer, content_dirs
+from stele.ui.content_model import ContentBridge
 from stele.ui.inbox import Inbox
+from stele.ui.played import ProofOfPlay
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
 from stele.ui.status import StatusReporter
+from stele.ui.theme import CityTheme
 from stele.ui.view import create_view
 from stele.ui.warmup import WarmUp, rehearsal_screens
 
@@ -58,10 +64,17 @@ class Kiosk(QObject):
     _security = Signal(object)  # list[str]: rejected signed messages, from paho's thread
 
     def __init__(
-        self, cfg: Config, *, clock: Clock = utc_now, parent: QObject | None = None
+        self,
+        cfg: Config,
+        *,
+        clock: Clock = utc_now,
+        theme: Theme | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.cfg = cfg
+        # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
+        self.theme = theme or load_theme(cfg.display.theme)
         self._clock = clock
         dev = cfg.device
         self.book = AlertBook(
@@ -75,13 +88,15 @@ class Kiosk(QObject):
             all_clear_for=timedelta(minutes=cfg.alerts.all_clear_minutes),
         )
         width, height = cfg.display.size
+        logo = cfg.display.logo or self.theme.logo  # the configuration's wins
         self.bridge = ScreenBridge(
-            city=cfg.display.city,
+            city=cfg.display.city or self.theme.pack.city or DEFAULT_CITY,
             device_id=dev.id,
             timezone=dev.timezone,
             rotation_seconds=round(cfg.display.rotation_s),
-            logo=QUrl.fromLocalFile(str(cfg.display.logo)).toString() if cfg.display.logo else "",
+            logo=QUrl.fromLocalFile(str(logo)).toString() if logo else "",
             diagonal_inch=cfg.display.diagonal_inch,
+            theme=CityTheme(self.theme.pack, self),
         )
         self.inbox = Inbox(cfg.mqtt.max_payload_bytes, self)
         self.mqtt = SteleMqtt(
@@ -93,8 +108,23 @@ class Kiosk(QObject):
             security=cfg.security,
             on_security_problems=self._security.emit,
         )
+        self.content_bridge = ContentBridge(self)
         self.view: QQuickView = create_view(
-            self.bridge, width=width, height=height, fullscreen=cfg.display.fullscreen
+            self.bridge,
+            width=width,
+            height=height,
+            fullscreen=cfg.display.fullscreen,
+            content=self.content_bridge,
+        )
+        self.content = ContentPlayer(
+            cfg, self.content_bridge, clock=clock, page_size=(width, height), parent=self
+        )
+        self.played = ProofOfPlay(
+            content_dirs(cfg.storage.dir)[3],
+            cfg.content.report_s,
+            self.mqtt.publish_played,
+            clock,
+            self,
         )
         self.state = StateKeeper(cfg.storage.dir, self)
         self.power = DisplayPower(cfg.power, dev.timezone, clock, self)
@@ -118,6 +148,7 @@ class Kiosk(QObject):
             self.mqtt.publish_result,
             self._on_display_command,
             self,
+            content={"sync-now": self.content.sync_now, "reload-content": self.content.reload},
         )
         self._warmup: WarmUp | None = None
         self._shown: ScreenModel | None = None  # on the bridge (None while rehearsing)
@@ -133,6 +164,13 @@ class Kiosk(QObject):
         self.desk.book_changed.connect(lambda: self.state.save(self.book))
         self.desk.received.connect(self.acks.received)
         self.desk.command.connect(self.commands.handle)
+        self.desk.content.connect(self.content.announced)
+        self.content.changed.connect(self._on_content)
+        # Content status goes out after the next frame, off the alert path (a takeover
+        # hides the slide: its status must not delay the takeover's frame).
+        self._content_gate = FrameGate(self.view, self)
+        self._content_gate.passed.connect(self._after_frame)
+        self.content.slide_changed.connect(self.played.shown)
         self.desk.synced.connect(self._on_synced)
         self.desk.frame_passed.connect(self._after_frame)
         self.state.result.connect(self.acks.durable)
@@ -174,12 +212,17 @@ class Kiosk(QObject):
         self.reporter.free_disk_mb = self.state.free_disk_mb
         self.reporter.publish()  # remembered by the link and sent on every (re)connect
         self.mqtt.start()
+        self.content.start()
+        self.played.start()
 
     def stop(self) -> None:
         """Clean shutdown in reverse order: offline status, state flushed. Safe to call twice."""
         if self._stopped:
             return
         self._stopped = True
+        self.played.stop()
+        self.content.stop()
+        self._content_gate.disconnect_window()
         self.mqtt.stop()
         self.desk.stop()
         self.commands.stop()
@@ -263,6 +306,20 @@ class Kiosk(QObject):
 
     def _on_saved(self) -> None:
         self.reporter.free_disk_mb = self.state.free_disk_mb  # published with the next status
+
+    def _on_content(self) -> None:
+        c, r = self.content, self.reporter
+        r.content, r.slide, r.content_synced, r.content_problems = (
+            c.version,
+            c.slide,
+            c.synced,
+            c.problems,
+        )
+        if self._stopped:
+            return
+        self._status_due = True
+        if not self._content_gate.waiting:
+            self._content_gate.close_until_frame()
 
     def _on_display_command(self) -> None:
         self.reporter.display_on = self.power.on

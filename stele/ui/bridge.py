@@ -21,6 +21,7 @@ from stele.domain.presentation import AlertView, AllClearView, ScreenModel
 from stele.ui.entries import AlertEntry, AlertTextEntry, AllClearEntry
 from stele.ui.models import AlertListModel
 from stele.ui.qr import qr_source
+from stele.ui.theme import CityTheme
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
 # Entries no longer on the screen stay alive this long: a QML binding or a delegate on its
@@ -130,6 +131,11 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         """File URL of the city's logo, or ""."""
         return self._logo
 
+    @Property(CityTheme, constant=True)
+    def theme(self) -> CityTheme:
+        """The city's theme pack: Main binds it into the Theme singleton."""
+        return self.city_theme
+
     @Property("QVariantList", notify=languagesChanged)  # type: ignore[arg-type]
     def languages(self) -> list[str]:
         """The languages the whole screen turns through together (ScreenModel.language_cycle)."""
@@ -149,6 +155,7 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         rotation_seconds: int = 12,
         logo: str = "",
         diagonal_inch: float = 55.0,
+        theme: CityTheme | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -173,6 +180,7 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         self._logo = logo
         self._languages: list[str] = []
         self._diagonal_inch = float(diagonal_inch)
+        self.city_theme = theme or CityTheme(parent=self)
         # Last screen's alerts, converted, keyed by the (frozen, hashable) AlertView: the
         # core rebuilds equal views on every decision, apply() converts only new ones.
         self._converted: dict[AlertView, AlertEntry] = {}

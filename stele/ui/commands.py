@@ -1,4 +1,5 @@
-"""The commands on PREFIX/device/<id>/cmd (docs/mqtt.md): identify, screenshot, display."""
+"""The commands on PREFIX/device/<id>/cmd (docs/mqtt.md): identify, screenshot, display,
+sync-now and reload-content."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ class Commands(QObject):
         publish_result: Callable[[dict[str, Any]], None],
         on_display_change: Callable[[], None],
         parent: QObject | None = None,
+        content: dict[str, Callable[[], bool]] | None = None,
     ) -> None:
         super().__init__(parent)
         self._window = window
@@ -45,6 +47,8 @@ class Commands(QObject):
         self._power = power
         self._publish = publish_result
         self._display_changed = on_display_change
+        # sync-now, reload-content: each returns False when no content is configured.
+        self._content = content or {}
         self._identify_timer = QTimer(self)
         self._identify_timer.setSingleShot(True)
         self._identify_timer.timeout.connect(lambda: bridge.set_identify(False))
@@ -73,6 +77,9 @@ class Commands(QObject):
             else:
                 self._power.command(on)
                 self._display_changed()
+        elif cmd.name in self._content:
+            if not self._content[cmd.name]():
+                result = {"command": cmd.name, "ok": False, "error": "no [content] manifest_url"}
         else:
             result = {"command": cmd.name, "ok": False, "error": "unknown or not supported yet"}
         if cmd.id is not None:

@@ -18,8 +18,10 @@ from shiboken6 import Shiboken
 
 from stele.adapters.journal import setup_logging
 from stele.adapters.sdnotify import Notifier
+from stele.config.themes import Theme, ThemeLoadError, load_theme
 from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
+from stele.ui.theme import install_fonts
 from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
 
@@ -96,10 +98,16 @@ def _serve(
 
 
 def run_kiosk(
-    cfg: Config, *, snapshot: Path | None = None, exit_after_s: float | None = None
+    cfg: Config,
+    *,
+    theme: Theme | None = None,
+    snapshot: Path | None = None,
+    exit_after_s: float | None = None,
 ) -> int:
     """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
 
+    `theme`: the loaded `[display] theme` (loaded here if None); a pack that is invalid, or
+    whose font Qt cannot load, is shown on the glass like an invalid configuration.
     `snapshot`: save the screen there after every change (the demo without a display).
     """
     setup_logging(cfg.log.level, cfg.device.id)
@@ -107,9 +115,14 @@ def run_kiosk(
     os.environ["TZ"] = cfg.device.timezone
     time.tzset()
     _app()
+    try:
+        theme = theme or load_theme(cfg.display.theme)
+        install_fonts(theme)
+    except ThemeLoadError as exc:
+        return run_config_error(exc.errors, exit_after_s=exit_after_s)
     notifier = Notifier()
     terminate = _stop_on_signals(notifier)
-    kiosk = Kiosk(cfg)
+    kiosk = Kiosk(cfg, theme=theme)
     kiosk.status_text.connect(notifier.status)
     if snapshot is not None:
         kiosk.screen_applied.connect(
@@ -124,7 +137,7 @@ def run_kiosk(
         kiosk.dispose()
 
 
-def run_config_error(lines: list[str]) -> int:
+def run_config_error(lines: list[str], *, exit_after_s: float | None = None) -> int:
     """Show the configuration errors on the glass until SIGTERM, instead of exiting.
 
     Exiting would make systemd restart us in a loop and, after the start limit, reboot the
@@ -141,7 +154,7 @@ def run_config_error(lines: list[str]) -> int:
     view = create_config_error_view(lines, host_name=socket.gethostname(), fullscreen=fullscreen)
     notifier.status(f"configuration error: {lines[0] if lines else 'invalid'}")
     try:
-        _serve(view, notifier, terminate)
+        _serve(view, notifier, terminate, exit_after_s)
     finally:
         Shiboken.delete(view)
     return 0

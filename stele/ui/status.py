@@ -40,6 +40,12 @@ class StatusReporter(QObject):
         self.display_on = True
         self.free_disk_mb: int | None = None
         self.security_problems: list[str] = []  # rejected unsigned/forged alerts and indexes
+        # City content (spec content.md §5): the live version, the slide on the glass (None
+        # under a takeover or on the fallback screen), the last manifest check, items left out.
+        self.content: str | None = None
+        self.slide: str | None = None
+        self.content_synced: datetime | None = None
+        self.content_problems: list[str] = []
 
     def set_screen(self, screen: ScreenModel) -> None:
         if screen.mode != self.screen.mode:
@@ -47,11 +53,15 @@ class StatusReporter(QObject):
         self.screen = screen
 
     def status(self) -> dict[str, Any]:
-        problems = ([] if self.storage_ok else [STORAGE_PROBLEM]) + self.security_problems
+        problems = (
+            ([] if self.storage_ok else [STORAGE_PROBLEM])
+            + self.security_problems
+            + self.content_problems
+        )
         mode = self.screen.mode.value
         # An alert on screen is what the server must see first; "degraded" only when the
         # stele shows its normal screen but cannot do its whole job.
-        if problems and self.screen.mode is Mode.NORMAL:
+        if not self.storage_ok and self.screen.mode is Mode.NORMAL:
             mode = "degraded"
         return {
             "state": "online",
@@ -64,6 +74,9 @@ class StatusReporter(QObject):
             "uptime_s": int(time.monotonic() - self._started),
             "last_sync": self.last_sync.isoformat() if self.last_sync else None,
             "free_disk_mb": self.free_disk_mb,
+            "content": self.content,
+            "slide": self.slide,
+            "content_synced": self.content_synced.isoformat() if self.content_synced else None,
         }
 
     def publish(self) -> None:

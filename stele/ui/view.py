@@ -14,8 +14,6 @@ the view, and with it the engine, before the application object goes::
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,13 +23,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtQuick import QQuickView
 
 from stele.errors import SteleError
+from stele.layouts import MODULE, find_layouts, layout_candidates
 from stele.ui.bridge import ScreenBridge
+from stele.ui.content_model import ContentBridge
 from stele.ui.qr import PROVIDER_ID, QrImageProvider
 
 log = logging.getLogger(__name__)
 
-MODULE = "Stele"
-LAYOUTS_ENV = "STELE_LAYOUTS_DIR"
 # Colour of the window before the first QML frame: the normal screen's background,
 # so a stele is never black while it starts.
 _START_COLOUR = "#0b2545"
@@ -41,38 +39,49 @@ class UiError(SteleError):
     """The QML layouts could not be found or loaded."""
 
 
-def _candidates() -> list[Path]:
-    found: list[Path] = []
-    if os.environ.get(LAYOUTS_ENV):
-        found.append(Path(os.environ[LAYOUTS_ENV]))
-    found.append(Path(__file__).resolve().parents[2] / "layouts")  # source checkout
-    found.append(Path(sys.prefix) / "share" / "stele" / "layouts")  # pip/venv install
-    found.append(Path("/usr/share/stele/layouts"))  # device image
-    return found
-
-
 def layouts_dir() -> Path:
     """The directory holding the `Stele` QML module (``<dir>/Stele/qmldir``).
 
     Looked up in order: $STELE_LAYOUTS_DIR, the source checkout next to the package,
     ``<sys.prefix>/share/stele/layouts``, ``/usr/share/stele/layouts``.
     """
-    candidates = _candidates()
-    for path in candidates:
-        if (path / MODULE / "qmldir").is_file():
-            return path
-    raise UiError("QML module Stele not found; looked in " + ", ".join(map(str, candidates)))
+    found = find_layouts()
+    if found is None:
+        raise UiError(
+            "QML module Stele not found; looked in " + ", ".join(map(str, layout_candidates()))
+        )
+    return found
 
 
-def create_view(bridge: ScreenBridge, *, width: int, height: int, fullscreen: bool) -> QQuickView:
-    """Load `Stele.Main` with `bridge` into a new window and show it.
+def create_view(
+    bridge: ScreenBridge,
+    *,
+    width: int,
+    height: int,
+    fullscreen: bool,
+    content: ContentBridge | None = None,
+) -> QQuickView:
+    """Load `Stele.Main` with `bridge` (and the city's playlist, `content`: none given, an
+    empty one) into a new window and show it.
 
     Every screen is created here, once, so switching to the crisis layout later creates
-    nothing. The caller owns the application and must delete the view before the bridge.
+    nothing. The caller owns the application and must delete the view before the bridges.
     """
-    view = _load("Main", {"bridge": bridge}, width, height, fullscreen, qr=True)
-    # QML holds the bridge only as a raw pointer: keep it alive as long as the view.
+    content = content if content is not None else ContentBridge()
+    # Before the first frame the window shows the theme's background: never black.
+    colour = QColor(bridge.city_theme.pack.colors.background)
+    view = _load(
+        "Main",
+        {"bridge": bridge, "content": content},
+        width,
+        height,
+        fullscreen,
+        qr=True,
+        colour=colour,
+    )
+    # QML holds the bridges only as raw pointers: keep them alive as long as the view.
     view._stele_bridge = bridge  # type: ignore[attr-defined]
+    view._stele_content = content  # type: ignore[attr-defined]
     return view
 
 
@@ -97,9 +106,10 @@ def _load(
     fullscreen: bool,
     *,
     qr: bool = False,
+    colour: QColor | None = None,
 ) -> QQuickView:
     view = QQuickView()
-    view.setColor(QColor(_START_COLOUR))
+    view.setColor(colour or QColor(_START_COLOUR))
     view.setResizeMode(QQuickView.ResizeMode.SizeRootObjectToView)
     directory = layouts_dir()
     view.engine().addImportPath(str(directory))

@@ -1,6 +1,10 @@
 """Benchmark: MQTT publish -> alert presented on screen (ack's presented_ms), `stele run` offscreen.
 
-Run: .venv/bin/python tests/bench/alert_latency.py [--runs N] [--starts K]
+Run: .venv/bin/python tests/bench/alert_latency.py [--runs N] [--starts K] [--content P]
+
+`--content P`: the stele also plays city content the whole time — P full-HD JPEGs, 3 s each,
+synced from the real test HTTP server (tests/bench/content_setup.py) — so every alert meets a
+rotation that loads, decodes and cross-fades pictures.
 
 For each size class, N real alerts (sample 06, ~16 KB CAP-JSON; sample 08, ~400 KB DWD XML,
 rewritten to a fresh identifier and an active time window) are published one at a time to a
@@ -132,7 +136,7 @@ def pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, round(q * (len(values) - 1)))]
 
 
-def write_config(folder: Path, port: int, ars: str, cell: str) -> Path:
+def write_config(folder: Path, port: int, ars: str, cell: str, content_url: str = "") -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     cfg = folder / "stele.toml"
     cfg.write_text(
@@ -140,6 +144,7 @@ def write_config(folder: Path, port: int, ars: str, cell: str) -> Path:
         f'warncells = ["{cell}"]\nlanguages = ["de"]\n'
         f'[mqtt]\nhost = "127.0.0.1"\nport = {port}\n'
         f'[storage]\ndir = "{folder}/state"\n[display]\nfullscreen = false\n'
+        + (f'[content]\nmanifest_url = "{content_url}"\npoll_s = 3600\n' if content_url else "")
     )
     return cfg
 
@@ -168,7 +173,17 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=30, help="alerts per size, one process")
     parser.add_argument("--starts", type=int, default=5,
                         help="fresh processes per size, alert sent right at 'online'")
+    parser.add_argument("--content", type=int, default=0, metavar="P",
+                        help="also play P full-HD pictures of city content, 3 s each")
     args = parser.parse_args()
+    content_url = ""
+    if args.content:
+        from tests.bench.content_setup import serve_manifest
+        from tests.httpd import HttpServer
+
+        content_server = HttpServer().start()
+        serve_manifest(content_server, args.content)
+        content_url = content_server.url("/manifest.json")
     ars, cell = targets()
     startups: list[float] = []
     shown: dict[str, list[float]] = {label: [] for label, _, _ in SIZES}
@@ -181,10 +196,11 @@ def main() -> int:
         try:
             # Steady state: one process, alerts one at a time, each cleared before the next.
             since, started = obs.count(), time.time()
-            proc = start_stele(write_config(Path(tmp) / "steady", broker.port, ars, cell))
+            proc = start_stele(write_config(Path(tmp) / "steady", broker.port, ars, cell,
+                                            content_url))
             try:
                 startups.append(obs.online_at(since) - started)
-                time.sleep(1.0)  # let the first frames settle
+                time.sleep(3.0 if content_url else 1.0)  # the first frames (and content) settle
                 for label, kind, make in SIZES:
                     for i in range(args.runs):
                         payload = make(i)
@@ -207,7 +223,7 @@ def main() -> int:
                 for k in range(args.starts):
                     folder = Path(tmp) / f"start-{kind}-{k}"
                     since, started = obs.count(), time.time()
-                    proc = start_stele(write_config(folder, broker.port, ars, cell))
+                    proc = start_stele(write_config(folder, broker.port, ars, cell, content_url))
                     try:
                         startups.append(obs.online_at(since) - started)
                         ident = f"bench-{kind}-{args.runs + k}"
@@ -220,6 +236,8 @@ def main() -> int:
         finally:
             obs.close()
 
+    if content_url:
+        print(f"with city content playing: {args.content} full-HD JPEGs, 3 s each, crossfades")
     print(f"process start -> status online: median {statistics.median(startups) * 1000:.0f} ms,"
           f" max {max(startups) * 1000:.0f} ms ({len(startups)} starts)")
     print(f"{'':<22}{'publish -> presented ms, a running stele':^64}"

@@ -4,14 +4,19 @@ import QtQuick
 import Stele
 
 // The everyday rotation: city, clock and date beside rotating slides, the emergency numbers
-// always in view. Minor alerts join the rotation as slides, each staying until it has been
-// read; an all-clear card covers the slides while it is shown.
+// always in view. The city's content plays first (ContentStage: each slide cross-faded in
+// once it is ready), then minor alerts join as slides, each staying until it has been read;
+// an all-clear card covers the slides while it is shown. With no content, `fallback` takes
+// the content's place. Hidden under a takeover, the rotation pauses and resumes where it was.
 Rectangle {
     id: normal
 
     property string city: ""
     property string logo: ""   // file URL of the city's logo, "" for none
     required property AlertListModel loopAlerts   // the minor alerts, a slide each
+    required property ContentSlideModel contentSlides   // the city's playlist
+    // Shown in the content's place while nothing is eligible (the fallback screen's slot).
+    property Component fallback: welcome
     required property AllClearEntry allClear  // identifier "" for none
     property int rotationSeconds: 12
     property int topInset: 0
@@ -19,13 +24,22 @@ Rectangle {
 
     readonly property bool landscape: width > height
     readonly property bool showAllClear: allClear.identifier !== ""
-    readonly property int firstAlertSlide: 1
+    readonly property int contentCount: contentSlides.count
+    readonly property int firstAlertSlide: Math.max(1, contentCount)
     readonly property int slideCount: firstAlertSlide + loopAlerts.count
     property int slideIndex: 0
     readonly property int currentSlide: slideIndex % slideCount
     property real slideSince: Date.now()
-    // An alert slide stays until it has been read, the others rotationSeconds.
+    readonly property bool contentTurn: currentSlide < contentCount && !showAllClear
+    property real pausedAt: 0
+    // A content slide stays its duration once fully on the glass (and until its text has
+    // been read); an alert slide until it has been read, the others rotationSeconds.
     readonly property real slideUntil: {
+        if (contentTurn)
+            return content.shownId !== "" && content.shownId === content.wantId
+                   ? Math.max(content.shownSince + content.durationMs * Theme.testOnlyTimeScale,
+                              content.readUntil)
+                   : Number.MAX_SAFE_INTEGER
         const slide = currentSlide >= firstAlertSlide && alertSlides.count > 0
                       ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
         return Math.max(slideSince + rotationSeconds * 1000, slide ? slide.readUntil : 0)
@@ -38,6 +52,12 @@ Rectangle {
                       ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
         return slide ? slide.readUntil : 0
     }
+    // An alert slide fully drawn over the stage: the content under it need not be drawn.
+    readonly property bool alertCovers: {
+        const slide = currentSlide >= firstAlertSlide && alertSlides.count > 0
+                      ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
+        return showAllClear || (slide !== null && slide.opacity >= 1)
+    }
     property date now: new Date()
     // The alert whose slide is on the glass now ("" for none): the kiosk acks it as a slide.
     readonly property string shownAlert: visible && !showAllClear
@@ -45,13 +65,54 @@ Rectangle {
                                          && currentSlide - firstAlertSlide < loopAlerts.count
                                          ? loopAlerts.identifiers[currentSlide - firstAlertSlide]
                                          : ""
+    // The content slide on the glass now ("" for none): status "slide" and proof of play.
+    // (The one fully drawn: while the next one loads and fades in, still the one before.)
+    readonly property string shownContent: visible && contentTurn ? content.shownId : ""
     property var knownAlerts: []
     // While new alerts come in: the slide jumped to is on the glass at once, not faded in.
     property bool jumping: false
 
     signal alertSlideShown(string identifier)
+    signal contentShown(string identifier)
+    signal contentFailed(string identifier, string reason)
 
     onShownAlertChanged: if (shownAlert !== "") alertSlideShown(shownAlert)
+    onShownContentChanged: contentShown(shownContent)
+    // Under a takeover time stands still for the rotation: it resumes where it was.
+    onVisibleChanged: {
+        if (!visible) {
+            pausedAt = Date.now()
+        } else if (pausedAt > 0) {
+            const paused = Date.now() - pausedAt
+            slideSince += paused
+            if (content.shownSince > 0)
+                content.shownSince += paused
+            pausedAt = 0
+        }
+    }
+
+    function advance() {
+        slideIndex = (currentSlide + 1) % slideCount
+        slideSince = ScreenClock.now
+    }
+
+    // A new playlist: stay on the slide that is showing if it is still in it.
+    Connections {
+        target: normal.contentSlides
+        function onIdentifiersChanged() {
+            const at = normal.contentSlides.identifiers.indexOf(content.shownId)
+            if (at >= 0 && normal.currentSlide < normal.firstAlertSlide)
+                normal.slideIndex = at
+        }
+    }
+    Component {
+        id: welcome
+        WelcomeSlide {
+            city: normal.city
+            active: true
+            instant: true
+        }
+    }
 
     // A new alert in the rotation is shown at once, not when the rotation comes round to it.
     Connections {
@@ -83,10 +144,8 @@ Rectangle {
         target: ScreenClock
         enabled: normal.visible && normal.slideCount > 1 && !normal.showAllClear
         function onNowChanged() {
-            if (ScreenClock.now >= normal.slideUntil) {
-                normal.slideIndex = (normal.currentSlide + 1) % normal.slideCount
-                normal.slideSince = ScreenClock.now
-            }
+            if (ScreenClock.now >= normal.slideUntil)
+                normal.advance()
         }
     }
 
@@ -171,10 +230,27 @@ Rectangle {
         height: (normal.landscape ? normal.height - normal.bottomInset : emergency.y)
                 - y - (dots.visible ? dots.height + Theme.gap : 0) - Theme.gap
 
-        WelcomeSlide {
+        Loader {
+            id: fallbackSlot
+            objectName: "fallbackSlot"
             anchors.fill: parent
-            city: normal.city
-            active: normal.currentSlide === 0 && !normal.showAllClear
+            active: normal.contentCount === 0 || content.shownId === ""
+            visible: !normal.alertCovers
+            sourceComponent: normal.fallback
+        }
+        ContentStage {
+            id: content
+            anchors.fill: parent
+            slides: normal.contentSlides
+            want: normal.contentTurn ? normal.currentSlide : -1
+            upcoming: normal.contentCount > 0 ? (normal.currentSlide + 1) % normal.contentCount : -1
+            paused: !normal.visible
+            visible: normal.contentCount > 0 && !normal.alertCovers
+            onFailed: (slideId, reason) => {
+                normal.contentFailed(slideId, reason)
+                if (slideId === content.wantId && normal.slideCount > 1)
+                    normal.advance()
+            }
         }
         Repeater {
             id: alertSlides
@@ -217,48 +293,11 @@ Rectangle {
     }
 
     // Emergency numbers: always in view, also above a banner (Main keeps them clear of it).
-    Rectangle {
+    EmergencyNumbers {
         id: emergency
         objectName: "emergencyNumbers"
         x: 0
         y: normal.height - normal.bottomInset - height
         width: normal.landscape ? header.width : normal.width
-        height: numbers.implicitHeight + 2 * Theme.smallGap
-        color: Theme.surface
-
-        // Legible-size numbers wrap onto a second row in a narrow column, never shrink.
-        Flow {
-            id: numbers
-            x: Math.max(Theme.smallGap, (parent.width - implicitWidth) / 2)
-            y: Theme.smallGap
-            width: parent.width - 2 * Theme.smallGap
-            spacing: Theme.gap
-            Repeater {
-                model: [{ "label": "Notruf", "number": "112" },
-                        { "label": "Polizei", "number": "110" },
-                        { "label": "Arzt", "number": "116 117" }]
-                delegate: Row {
-                    id: entry
-                    required property var modelData
-                    spacing: Theme.rowGap
-                    SteleText {
-                        anchors.baseline: number.baseline
-                        text: entry.modelData.label
-                        color: Theme.textMuted
-                        font.pixelSize: Theme.emergencyLabelSize
-                        wrapMode: Text.NoWrap
-                        elide: Text.ElideNone
-                    }
-                    SteleText {
-                        id: number
-                        text: entry.modelData.number
-                        font.pixelSize: Theme.emergencyNumberSize
-                        font.bold: true
-                        wrapMode: Text.NoWrap
-                        elide: Text.ElideNone
-                    }
-                }
-            }
-        }
     }
 }

@@ -1,0 +1,161 @@
+"""City content for QML: the slides of the playlist as a list model, and the bridge the
+rotation reports back through (which slide is on the glass, which one failed to load).
+
+A slide is a plain map (`ContentRole` names its keys); the rotation reads one with `get(row)`
+when it loads it into its next Loader, so a playlist change never rebuilds a slide on screen.
+Use from the GUI thread only.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+from typing import Any
+
+from PySide6.QtCore import (
+    Property,
+    QAbstractListModel,
+    QByteArray,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+    SignalInstance,
+    Slot,
+)
+from PySide6.QtQml import QmlElement, QmlUncreatable
+
+QML_IMPORT_NAME = "Stele"
+QML_IMPORT_MAJOR_VERSION = 1
+QML_IMPORT_MINOR_VERSION = 0
+
+
+class ContentRole(IntEnum):
+    """One role per key of a slide map (stele.ui.slides.slide_map)."""
+
+    slideId = Qt.ItemDataRole.UserRole + 1
+    kind = Qt.ItemDataRole.UserRole + 2  # image, video, pdf, text, news, events, weather
+    durationMs = Qt.ItemDataRole.UserRole + 3  # 0: the slide's own length (a video)
+    source = Qt.ItemDataRole.UserRole + 4  # file URL of the verified media (or PDF page PNG)
+    fit = Qt.ItemDataRole.UserRole + 5  # contain | cover
+    title = Qt.ItemDataRole.UserRole + 6
+    body = Qt.ItemDataRole.UserRole + 7
+    qrSource = Qt.ItemDataRole.UserRole + 8
+    qrCaption = Qt.ItemDataRole.UserRole + 9
+    live = Qt.ItemDataRole.UserRole + 10  # news/events/weather: see stele.ui.live_maps
+
+
+_ROLE_NAMES = {int(role): QByteArray(role.name.encode()) for role in ContentRole}
+Index = QModelIndex | QPersistentModelIndex
+
+
+@QmlElement
+@QmlUncreatable("the content bridge owns its slide list")
+class ContentSlideModel(QAbstractListModel):  # type: ignore[operator]  # QmlUncreatable: a class
+    """The playlist in play order; `identifiers` changes when the set or order does."""
+
+    countChanged = Signal()
+    identifiersChanged = Signal()
+    revisionChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._rows: list[dict[str, Any]] = []
+        self._revision = 0
+
+    @Property(int, notify=countChanged)
+    def count(self) -> int:
+        return len(self._rows)
+
+    @Property("QStringList", notify=identifiersChanged)  # type: ignore[arg-type]
+    def identifiers(self) -> list[str]:
+        return [str(r["slideId"]) for r in self._rows]
+
+    @Property(int, notify=revisionChanged)
+    def revision(self) -> int:
+        """Moves whenever any slide's content changes (a slide map is read once, at load)."""
+        return self._revision
+
+    @Slot(int, result="QVariantMap")
+    def get(self, row: int) -> dict[str, Any]:
+        return dict(self._rows[row]) if 0 <= row < len(self._rows) else {}
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  (Qt's signature)
+        return 0 if parent.isValid() else len(self._rows)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        try:
+            key = ContentRole(role).name
+        except ValueError:
+            return None
+        return self._rows[index.row()].get(key)
+
+    def roleNames(self) -> dict[int, QByteArray]:
+        return dict(_ROLE_NAMES)
+
+    def rows(self) -> list[dict[str, Any]]:
+        return list(self._rows)
+
+    def replace(self, rows: list[dict[str, Any]]) -> bool:
+        """Show `rows` from now on; True when anything changed."""
+        if rows == self._rows:
+            return False
+        old_ids = [str(r["slideId"]) for r in self._rows]
+        self.beginResetModel()
+        self._rows = [dict(r) for r in rows]
+        self.endResetModel()
+        self._revision += 1
+        self.revisionChanged.emit()
+        if len(old_ids) != len(rows):
+            self.countChanged.emit()
+        if old_ids != [str(r["slideId"]) for r in self._rows]:
+            self.identifiersChanged.emit()
+        return True
+
+
+@QmlElement
+@QmlUncreatable("the application creates the content bridge and hands it to Main")
+class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a class in the stubs
+    """The playlist for the rotation, and what the rotation says it shows."""
+
+    slideShown = Signal(str)  # the content slide now fully on the glass ("" for none)
+    slideFailed = Signal(str, str)  # id, reason: it could not be loaded and was skipped
+    fallbackChanged = Signal()
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._slides = ContentSlideModel(self)
+        self._fallback = True
+
+    @Property(ContentSlideModel, constant=True)
+    def slides(self) -> ContentSlideModel:
+        return self._slides
+
+    @Property(bool, notify=fallbackChanged)
+    def fallback(self) -> bool:
+        """Nothing is eligible: the designed fallback screen instead of the content."""
+        return self._fallback
+
+    @Slot(str)
+    def shown(self, identifier: str) -> None:
+        """The rotation reports the content slide on the glass ("" when none is)."""
+        self.slideShown.emit(identifier)
+
+    @Slot(str, str)
+    def failed(self, identifier: str, reason: str) -> None:
+        """The rotation could not load `identifier` and skipped it."""
+        self.slideFailed.emit(identifier, reason)
+
+    def set_slides(self, rows: list[dict[str, Any]]) -> None:
+        self._slides.replace(rows)
+        self._set_fallback(not rows)
+
+    def _set_fallback(self, value: bool) -> None:
+        self._emit_if("_fallback", value, self.fallbackChanged)
+
+    def _emit_if(self, attr: str, value: Any, signal: SignalInstance) -> None:
+        if getattr(self, attr) != value:
+            setattr(self, attr, value)
+            signal.emit()

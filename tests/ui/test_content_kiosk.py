@@ -1,0 +1,248 @@
+"""The content player in the whole kiosk: a real HTTP server serves the manifest and media,
+real Mosquitto carries the triggers and the status, real QML draws it offscreen."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRectF
+from PySide6.QtGui import QColor, QPageSize, QPainter, QPdfWriter
+
+from stele.ui.app import Kiosk
+from tests.httpd import HttpServer
+from tests.ui.content_helpers import inset, picture, stage_rect
+from tests.ui.harness import Stele, fraction_near, texts_on_screen
+from tests.ui.kiosk_helpers import ARS, PREFIX, kiosk_config, wait_online
+
+pytestmark = pytest.mark.usefixtures("qapp")
+
+
+def media(server: HttpServer, name: str, data: bytes) -> dict[str, Any]:
+    server.put(f"/media/{name}", data)
+    return {"url": f"media/{name}", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+
+
+def publish_manifest(server: HttpServer, version: str, items: list[dict[str, Any]]) -> None:
+    server.put("/manifest.json", json.dumps({"version": version, "items": items}),
+               "application/json")
+
+
+def content_kiosk(tmp: Path, broker_port: int, server: HttpServer, report_s: int = 900) -> Kiosk:
+    extra = (f'\n[content]\nmanifest_url = "{server.url("/manifest.json")}"\n'
+             f"poll_s = 3600\nreport_s = {report_s}\n")
+    cfg = kiosk_config(tmp, broker_port, extra=extra)
+    k = Kiosk(cfg)
+    k.start()
+    return k
+
+
+def as_stele(k: Kiosk) -> Stele:
+    return Stele(k.view, k.bridge)
+
+
+def png(tmp: Path, name: str, colour: str) -> bytes:
+    return picture(tmp / name, 270, 480, colour).read_bytes()
+
+
+def stage_colour(k: Kiosk, colour: str) -> float:
+    s = as_stele(k)
+    return fraction_near(s.frame(), QColor(colour), inset(stage_rect(s), 4), step=8)
+
+
+@pytest.fixture
+def server():
+    with HttpServer() as srv:
+        yield srv
+
+
+def test_synced_content_plays_and_the_status_tells_the_truth(broker, central, server, tmp_path,
+                                                             qtbot) -> None:
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    publish_manifest(server, "v1", [{"id": "rot", "type": "image", "media": red, "fit": "cover"}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: stage_colour(k, "#d01010") > 0.99, timeout=10_000)
+        qtbot.waitUntil(lambda: central.find_json(
+            "status", lambda d: d.get("slide") == "rot") is not None, timeout=5_000)
+        status = central.find_json("status", lambda d: d.get("slide") == "rot")
+        assert status["content"] == "v1" and status["content_synced"]
+        datetime.fromisoformat(status["content_synced"])
+        assert status["problems"] == []
+
+        # A takeover: no content on the glass, and the status says so.
+        from tests.capgen import CapSpec, InfoSpec, cap_xml
+
+        central.alert("k1", cap_xml(CapSpec(identifier="F1", infos=[InfoSpec(severity="Extreme")])))
+        qtbot.waitUntil(lambda: central.find_json(
+            "status", lambda d: d.get("mode") == "crisis" and d.get("slide") is None) is not None,
+            timeout=10_000)
+        central.alert("k1", b"")
+        qtbot.waitUntil(lambda: central.find_json(
+            "status", lambda d: d.get("mode") == "normal" and d.get("slide") == "rot") is not None,
+            timeout=10_000)
+    finally:
+        k.stop()
+        k.dispose()
+
+
+def test_mqtt_announcement_and_commands_trigger_a_sync(broker, central, server, tmp_path,
+                                                       qtbot) -> None:
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    publish_manifest(server, "v1", [{"id": "rot", "type": "image", "media": red, "fit": "cover"}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: k.content.version == "v1", timeout=10_000)
+        asked = server.count("/manifest.json")
+        # The live version announced again: nothing happens.
+        central.publish(f"{PREFIX}/content/{ARS}", b'{"version": "v1"}')
+        qtbot.wait(1000)
+        assert server.count("/manifest.json") == asked
+        # A new version announced: synced at once, and it plays.
+        green = media(server, "green.png", png(tmp_path, "green.png", "#10a010"))
+        publish_manifest(server, "v2", [{"id": "gruen", "type": "image", "media": green,
+                                         "fit": "cover"}])
+        central.publish(f"{PREFIX}/content/{ARS}", b'{"version": "v2"}')
+        qtbot.waitUntil(lambda: k.content.slide == "gruen", timeout=10_000)
+        assert k.content.version == "v2" and stage_colour(k, "#10a010") > 0.99
+        # sync-now: one more (conditional) manifest request, answered 304.
+        asked = server.count("/manifest.json")
+        central.publish(f"{PREFIX}/device/test-stele-01/cmd", b'{"command": "sync-now", "id": 7}',
+                        retain=False)
+        qtbot.waitUntil(lambda: central.find_json(
+            "cmd/result", lambda d: d.get("id") == 7) is not None, timeout=5_000)
+        assert central.find_json("cmd/result", lambda d: d.get("id") == 7)["ok"] is True
+        qtbot.waitUntil(lambda: server.count("/manifest.json") == asked + 1, timeout=5_000)
+        assert server.requests[-1].status == 304 or any(
+            r.status == 304 for r in server.requests if r.path == "/manifest.json")
+        central.publish(f"{PREFIX}/device/test-stele-01/cmd",
+                        b'{"command": "reload-content", "id": 8}', retain=False)
+        qtbot.waitUntil(lambda: central.find_json(
+            "cmd/result", lambda d: d.get("id") == 8) is not None, timeout=5_000)
+        assert central.find_json("cmd/result", lambda d: d.get("id") == 8)["ok"] is True
+    finally:
+        k.stop()
+        k.dispose()
+
+
+def test_schedule_change_while_running_comes_by_the_timer(broker, central, server, tmp_path,
+                                                         qtbot) -> None:
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    blue = media(server, "blue.png", png(tmp_path, "blue.png", "#1030d0"))
+    soon = (datetime.now(UTC) + timedelta(seconds=4)).isoformat()
+    publish_manifest(server, "v1", [
+        {"id": "vorher", "type": "image", "media": red, "fit": "cover",
+         "schedule": {"until": soon}},
+        {"id": "nachher", "type": "image", "media": blue, "fit": "cover",
+         "schedule": {"from": soon}},
+    ])
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        qtbot.waitUntil(lambda: stage_colour(k, "#d01010") > 0.99, timeout=10_000)
+        requests = server.count()
+        assert k.content._timer.isActive()  # one timer armed for the change
+        qtbot.waitUntil(lambda: k.content.slide == "nachher", timeout=8_000)
+        assert stage_colour(k, "#1030d0") > 0.99
+        assert server.count() == requests  # the change came by the timer, not a sync
+    finally:
+        k.stop()
+        k.dispose()
+
+
+def make_pdf(path: Path) -> bytes:
+    writer = QPdfWriter(str(path))
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    painter = QPainter(writer)
+    page = writer.pageLayout().paintRectPixels(writer.resolution())
+    painter.fillRect(QRectF(0, 0, page.width(), page.height() / 2), QColor("#d01010"))
+    painter.end()
+    return path.read_bytes()
+
+
+def test_pdf_page_rendered_once_into_the_cache_appears(broker, central, server, tmp_path,
+                                                       qtbot) -> None:
+    pdf = media(server, "plan.pdf", make_pdf(tmp_path / "plan.pdf"))
+    publish_manifest(server, "v1", [{"id": "plan", "type": "pdf", "media": pdf}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        qtbot.waitUntil(lambda: k.content.slide == "plan", timeout=15_000)
+        qtbot.wait(100)
+        pages = list((tmp_path / "state" / "content" / "pages").glob("*.png"))
+        assert len(pages) == 1
+        s = as_stele(k)
+        rect = stage_rect(s)
+        top_half = QRectF(rect.left(), rect.top(), rect.width(), rect.height() / 2)
+        frame = s.frame()
+        assert fraction_near(frame, QColor("#d01010"), top_half, step=8) > 0.3  # the page's red
+        assert fraction_near(frame, QColor("#ffffff"), rect, step=8) > 0.2  # and its white
+    finally:
+        k.stop()
+        k.dispose()
+
+
+def test_offline_cold_start_plays_from_the_cache_and_proof_of_play(broker, central, server,
+                                                                   tmp_path, qtbot) -> None:
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    publish_manifest(server, "v1", [
+        {"id": "rot", "type": "image", "media": red, "fit": "cover", "duration_s": 3},
+        {"id": "text", "type": "text", "title": "Stadtbibliothek", "body": "Heute bis 20 Uhr.",
+         "duration_s": 3}])
+    k = content_kiosk(tmp_path, broker.port, server, report_s=10)
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: k.content.slide == "text", timeout=15_000)
+        qtbot.waitUntil(lambda: central.find_json("played") is not None, timeout=15_000)
+        report = central.find_json("played")
+        assert set(report) == {"from", "until", "items"}
+        assert report["items"]["rot"]["plays"] >= 1 and report["items"]["rot"]["seconds"] >= 2.5
+        qtbot.waitUntil(lambda: not list((tmp_path / "state" / "played").glob("*.json")),
+                        timeout=5_000)  # delivered: the queue on disk is empty again
+    finally:
+        k.stop()
+        k.dispose()
+    server.stop()  # the network is down for the second start
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        qtbot.waitUntil(lambda: stage_colour(k, "#d01010") > 0.99
+                        or "Stadtbibliothek" in texts_on_screen(as_stele(k)), timeout=10_000)
+        assert k.content.version == "v1"
+    finally:
+        k.stop()
+        k.dispose()
+
+
+LIVE = Path(__file__).resolve().parents[1] / "data" / "live"
+
+
+def test_news_and_weather_from_real_recorded_sources(broker, central, server, tmp_path,
+                                                      qtbot) -> None:
+    server.put("/feed.rss", (LIVE / "salzkotten-news.rss").read_bytes(), "application/rss+xml")
+    server.put("/bs/current_weather", (LIVE / "brightsky-current_weather.json").read_bytes(),
+               "application/json")
+    server.put("/bs/weather", (LIVE / "brightsky-weather.json").read_bytes(), "application/json")
+    publish_manifest(server, "v1", [
+        {"id": "news", "type": "news", "duration_s": 3,
+         "source": {"url": server.url("/feed.rss"), "max_items": 3}},
+        {"id": "wetter", "type": "weather", "duration_s": 3,
+         "source": {"url": server.url("/bs")}}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    as_stele(k).quick_reading()  # each news entry a second, not its reading time
+    try:
+        qtbot.waitUntil(lambda: k.content.slide == "news", timeout=20_000)
+        texts = texts_on_screen(as_stele(k))
+        assert "Nachrichten" in texts
+        assert any(t.startswith("Stand: ") for t in texts), texts
+        assert not any("<" in t for t in texts)  # feed HTML stripped, never drawn
+        qtbot.waitUntil(lambda: k.content.slide == "wetter", timeout=20_000)
+        texts = texts_on_screen(as_stele(k))
+        assert any(t.startswith("Quelle: Deutscher Wetterdienst · Stand: ") for t in texts), texts
+        assert any(t.endswith("°C") for t in texts), texts
+    finally:
+        k.stop()
+        k.dispose()
