@@ -40,6 +40,53 @@ LIVE_CLASSES = (
 )
 
 
+_NAMED: dict[str, str | tuple[str, str]] = {"name": "String"}
+SCHEMA: dict[str, dict[str, str | tuple[str, str]]] = {
+    "SteleLayoutType": _NAMED,
+    "SteleState": _NAMED,
+    "SteleTileType": _NAMED,
+    "SteleDiashowObject": {
+        "file": "File",
+        "duration": "Number",
+        "startDate": "Date",
+        "endDate": "Date",
+        "fileType": "String",
+    },
+    "SteleDiashowConfig": {"name": "String", "diashowObjects": ("Relation", "SteleDiashowObject")},
+    "SteleTile": {"tileType": ("Pointer", "SteleTileType"), "config": "Object"},
+    "SteleTilePosition": {"position": "Number", "tile": ("Pointer", "SteleTile")},
+    "SteleGridConfig": {"name": "String", "tiles": ("Relation", "SteleTilePosition")},
+    "SteleLayoutConfig": {
+        "gridConfig": ("Pointer", "SteleGridConfig"),
+        "diashowConfig": ("Pointer", "SteleDiashowConfig"),
+        "showHeader": "Boolean",
+        "showFooter": "Boolean",
+    },
+    "SteleScreen": {
+        "uuid": "String",
+        "name": "String",
+        "layoutType": ("Pointer", "SteleLayoutType"),
+        "state": ("Pointer", "SteleState"),
+        "layoutConfig": ("Pointer", "SteleLayoutConfig"),
+        "location": "GeoPoint",
+    },
+    "SteleScreenshot": {"screenshot": "File", "screen": ("Pointer", "SteleScreen"), "date": "Date"},
+    "PressRelease": {
+        "title": "String",
+        "summary": "String",
+        "date": "Date",
+        "imageUrl": "String",
+        "url": "String",
+    },
+    "WeatherObserved": {
+        "name": "String",
+        "values": "Object",
+        "dateObserved": "Date",
+        "location": "GeoPoint",
+    },
+}
+
+
 class ParseUnavailable(RuntimeError):
     """Node, npm or PostgreSQL is missing here: the OSCA tests cannot run."""
 
@@ -209,7 +256,24 @@ class ParseServer:
             **{field: {"__op": "RemoveRelation", "objects": [pointer(target, i) for i in ids]}},
         )
 
-    # --- seeding ------------------------------------------------------------------------------
+    # --- seeding -------------------------------------------------------------------------
+
+    def seed_schema(self) -> None:
+        """The backend's classes and field types, as the OSCA backend has them before any
+        stele connects (clients may not create classes: allowClientClassCreation is off)."""
+        for cls, fields in SCHEMA.items():
+            body = {
+                "className": cls,
+                "fields": {
+                    name: (
+                        {"type": kind[0], "targetClass": kind[1]}
+                        if isinstance(kind, tuple)
+                        else {"type": kind}
+                    )
+                    for name, kind in fields.items()
+                },
+            }
+            self.rest("POST", f"/schemas/{cls}", body)
 
     def seed_user(self) -> SteleUser:
         self.rest(
@@ -275,7 +339,8 @@ class ParseServer:
                     fields[field] = date(o[key])
             ids.append(self.create("SteleDiashowObject", **fields))
         config = self.create("SteleDiashowConfig", name="Diashow")
-        self.relate("SteleDiashowConfig", config, "diashowObjects", "SteleDiashowObject", ids)
+        if ids:  # Parse refuses an AddRelation without objects
+            self.relate("SteleDiashowConfig", config, "diashowObjects", "SteleDiashowObject", ids)
         return config
 
     def seed_grid(self, tiles: list[tuple[int, str, dict[str, Any]]]) -> str:

@@ -217,12 +217,13 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
 
 
 def _shown(loc: tuple[Any, ...], value: Any) -> str:
-    if loc == ("mqtt", "password"):
+    if loc in _SECRETS:
         return MASK
     text = _toml_value(value)
     return text if len(text) <= 200 else text[:199] + "…"  # one line, even for a pasted blob
 
 
+_SECRETS = {("mqtt", "password"), ("osca", "js_key"), ("osca", "password")}
 _TIME = 'expected a time "HH:MM" from "00:00" to "23:59", e.g. "07:30"'
 # Where a type-derived phrase would not tell a technician enough.
 _EXPECT = {
@@ -233,6 +234,8 @@ _EXPECT = {
     "device.warncells[*]": 'expected 9 digits (DWD warn cell ID), e.g. "805122000"',
     "device.languages": 'expected a non-empty list of language tags, e.g. ["de", "en"]',
     "device.languages[*]": 'expected a language tag such as "de", "en", "tr", "ar" or "de-DE"',
+    "osca.server_url": 'expected the Parse API base with its mount path, e.g.'
+    ' "https://osca.example.de/parse"',
     "power.schedule": "expected [[power.schedule]] tables, each with days, on and off",
     "power.schedule[*].days": 'expected a non-empty list of days, e.g. ["mon", "tue", "wed"]',
 }
