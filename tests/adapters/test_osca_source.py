@@ -292,20 +292,57 @@ def test_backend_down_serves_the_cache_also_after_a_restart(
     finally:
         source.stop()
     # Cold start with the backend still down: the cached state, files verified again.
-    again, views = make_source(server, tmp_path, backoff_min_s=0.2, backoff_max_s=1.0)
+    again, views = make_source(
+        server, tmp_path, backoff_min_s=0.2, backoff_max_s=1.0, livequery_backoff_s=(0.2, 1.0)
+    )
     try:
         view = views.wait_for(lambda v: v["state"] == "active", timeout_s=2.0)
         assert view["manifest"] == online["manifest"]
         path = tmp_path / "osca" / "files" / items(view)[0]["media"]["sha256"]
         assert path.read_bytes() == image["data"]
-        # The backend comes back: the source logs in again and follows changes.
+        # The backend comes back: the source logs in, LiveQuery reconnects, changes follow.
         server.start()
         deadline = time.monotonic() + 15
-        while again.link == "offline" and time.monotonic() < deadline:
+        while again.link != "livequery" and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert again.link in ("livequery", "polling")
+        assert again.link == "livequery"
+        obj = server.find("SteleDiashowObject")[0]
+        server.update("SteleDiashowObject", obj["objectId"], duration=33)
+        views.wait_for(lambda v: items(v)[0]["duration_s"] == 33, timeout_s=5.0)
     finally:
         again.stop()
+
+
+def test_without_livequery_the_source_polls(parse_server: ParseServer, tmp_path: Path) -> None:
+    image = {
+        "name": "p.png",
+        "data": png(5, 5),
+        "content_type": "image/png",
+        "file_type": "image",
+        "duration": 4,
+    }
+    diashow = parse_server.seed_diashow([image])
+    layout = parse_server.seed_layout(diashow=diashow)
+    source, views = make_source(parse_server, tmp_path, start=False, poll_s=10, livequery=False)
+    parse_server.seed_screen(source.uuid, layout_config=layout)
+    source.start()
+    try:
+        views.wait_for(lambda v: len(v["manifest"]["items"]) == 1)
+        assert source.link == "polling"
+        obj = parse_server.find(
+            "SteleDiashowObject",
+            where={
+                "$relatedTo": {
+                    "object": pointer("SteleDiashowConfig", diashow),
+                    "key": "diashowObjects",
+                }
+            },
+        )[0]
+        parse_server.update("SteleDiashowObject", obj["objectId"], duration=44)
+        # Polls every 5 s at first, doubling while nothing changes, up to poll_s.
+        views.wait_for(lambda v: items(v)[0]["duration_s"] == 44, timeout_s=12.0)
+    finally:
+        source.stop()
 
 
 def test_screenshots_land_and_older_ones_are_removed(

@@ -71,6 +71,7 @@ class OscaSource:
         backoff_min_s: float = 2.0,
         backoff_max_s: float = 300.0,
         livequery: bool = True,
+        livequery_backoff_s: tuple[float, float] = (1.0, 60.0),
     ) -> None:
         self.cfg = cfg
         self.dir = osca_dir(state_dir)
@@ -83,6 +84,7 @@ class OscaSource:
         self._rng = rng or random.Random()
         self._backoff = (backoff_min_s, backoff_max_s)
         self._use_livequery = livequery
+        self._lq_backoff = livequery_backoff_s
         self._lq: LiveQuery | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -186,6 +188,8 @@ class OscaSource:
                 },
                 on_event=lambda _cls, _op: self.refresh(),
                 on_link=lambda up: self.refresh() if up else None,
+                min_s=self._lq_backoff[0],
+                max_s=self._lq_backoff[1],
                 rng=self._rng,
             )
             self._lq.start()
