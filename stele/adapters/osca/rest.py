@@ -101,7 +101,13 @@ class ParseRest:
                 len(k) + len(v) + 4 for k, v in r.headers.items()
             )
             body = kw.get("data") or (json.dumps(kw["json"]).encode() if "json" in kw else b"")
-            self.traffic.bytes_out += len(body) + len(method) + len(url)
+            sent = r.request.headers.items()
+            self.traffic.bytes_out += (
+                len(body)
+                + len(r.request.url or url)
+                + len(method)
+                + sum(len(k) + len(v) + 4 for k, v in sent)
+            )
         return r
 
     def request(self, method: str, path: str, body: Any = None, **params: Any) -> Any:

@@ -4,9 +4,9 @@
 Order of things: the last good snapshot on disk is shown first (a cold start with the
 backend down plays the last state); then login, the stele's SteleScreen row (created with
 a random first name if missing), a fresh snapshot, its files. LiveQuery re-runs the
-queries on every create/update/delete; while LiveQuery is down the source polls (every
-5 s at first, doubling while nothing changes, up to `poll_s`) and a failing backend is
-retried with backoff. Departures (`mobility`) are fetched every `departures_s` with the
+queries on every create/update/delete (and re-reads everything once an hour in case an
+event was missed); while LiveQuery is down the source polls (every 5 s at first, doubling
+while nothing changes, up to `poll_s`) and a failing backend is retried with backoff. Departures (`mobility`) are fetched every `departures_s` with the
 location set in the configurator. `on_view` is called from this thread whenever the view
 changes; the caller hops to its own thread.
 """
@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 FALLBACK_POLL_MIN_S = 5.0
+# While LiveQuery is up every change arrives as an event; a whole re-read once an hour only
+# guards against a missed one (it costs ~18 KB: every 300 s it would double a day's bytes,
+# tests/bench/osca_traffic.py).
+LIVE_RECHECK_S = 3600.0
 DEBOUNCE_S = 0.05  # a configurator save touches several classes at once: re-read once
 FILE_RETRY_S = 30.0
 LIVE_CLASSES = (
@@ -144,7 +148,7 @@ class OscaSource:
                     fallback = (
                         FALLBACK_POLL_MIN_S if changed else min(fallback * 2, self.cfg.poll_s)
                     )
-                    next_poll = now_m + (self.cfg.poll_s if lq_up else fallback)
+                    next_poll = now_m + (LIVE_RECHECK_S if lq_up else fallback)
                 if now_m >= next_departures:
                     self._departures()
                     next_departures = now_m + self.cfg.departures_s
