@@ -371,3 +371,45 @@ def test_screenshots_land_and_older_ones_are_removed(
         len(parse_server.find("SteleScreenshot", where={"screen": pointer("SteleScreen", other)}))
         == 1
     )  # another stele's are not touched
+
+
+def test_screenshot_schedule_first_soon_after_content_then_every_interval(
+    parse_server: ParseServer, tmp_path: Path
+) -> None:
+    from stele.adapters.osca.screenshots import FIRST_WITHIN_S, ScreenshotUploader, next_due
+
+    assert next_due(None, None, 600) is None
+    assert 0 < next_due(100.0, None, 600) - 100.0 <= FIRST_WITHIN_S  # type: ignore[operator]
+    assert next_due(100.0, 200.0, 600) == 800.0
+
+    layout = parse_server.seed_layout(diashow=parse_server.seed_diashow([]))
+    source, views = make_source(parse_server, tmp_path, start=False)
+    screen = parse_server.seed_screen(source.uuid, layout_config=layout)
+    frames = [png(n, n) for n in range(2, 12)]
+    grabbed: list[bytes] = []
+
+    def grab() -> bytes:
+        grabbed.append(frames[len(grabbed)])
+        return grabbed[-1]
+
+    uploader = ScreenshotUploader(
+        source, grab, lambda: (source.view or {}).get("state") == "active", interval_s=3.0
+    )
+    source.start()
+    uploader.start()
+    try:
+        views.wait_for(lambda v: v["state"] == "active")
+        shown = time.monotonic()
+        deadline = shown + FIRST_WITHIN_S
+        while uploader.uploaded < 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert uploader.uploaded == 1 and time.monotonic() - shown < FIRST_WITHIN_S
+        while uploader.uploaded < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert uploader.uploaded == 2
+    finally:
+        uploader.stop()
+        source.stop()
+    rows = parse_server.find("SteleScreenshot", where={"screen": pointer("SteleScreen", screen)})
+    assert len(rows) == 1
+    assert requests.get(rows[0]["screenshot"]["url"], timeout=5).content == grabbed[-1]

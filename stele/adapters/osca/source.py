@@ -6,8 +6,9 @@ backend down plays the last state); then login, the stele's SteleScreen row (cre
 a random first name if missing), a fresh snapshot, its files. LiveQuery re-runs the
 queries on every create/update/delete (and re-reads everything once an hour in case an
 event was missed); while LiveQuery is down the source polls (every 5 s at first, doubling
-while nothing changes, up to `poll_s`) and a failing backend is retried with backoff. Departures (`mobility`) are fetched every `departures_s` with the
-location set in the configurator. `on_view` is called from this thread whenever the view
+while nothing changes, up to `poll_s`) and a failing backend is retried with backoff.
+Departures (`mobility`) are fetched every `departures_s` with the location set in the
+configurator. `on_view` is called from this thread whenever the view
 changes; the caller hops to its own thread.
 """
 
