@@ -142,11 +142,35 @@ def test_diashow_image_pdf_video_with_date_windows(
     source.start()
     try:
         view = views.wait_for(lambda v: len(v["manifest"]["items"]) == 3)
+        # Removed in the configurator: off the manifest, and its bytes off the disk.
+        video = next(i for i in items(view) if i["type"] == "video")
+        diashow = parse_server.find("SteleLayoutConfig", where={"objectId": layout})[0][
+            "diashowConfig"
+        ]["objectId"]
+        gone = [
+            o["objectId"]
+            for o in parse_server.find(
+                "SteleDiashowObject",
+                where={
+                    "fileType": "video",
+                    "$relatedTo": {
+                        "object": pointer("SteleDiashowConfig", diashow),
+                        "key": "diashowObjects",
+                    },
+                },
+            )
+        ]
+        parse_server.unrelate(
+            "SteleDiashowConfig", diashow, "diashowObjects", "SteleDiashowObject", gone
+        )
+        views.wait_for(lambda v: len(v["manifest"]["items"]) == 2, timeout_s=5.0)
+        assert not (tmp_path / "osca" / "files" / video["media"]["sha256"]).exists()
     finally:
         source.stop()
     by_type = {i["type"]: i for i in items(view)}
     assert set(by_type) == {"image", "pdf", "video"}
-    for obj in objects:
+    assert by_type["video"]["media"]["sha256"] == hashlib.sha256(MP4_HEAD).hexdigest()
+    for obj in objects[:2]:
         kind = {"image": "image", "application/pdf": "pdf", "video": "video"}[obj["file_type"]]
         item = by_type[kind]
         assert item["media"]["sha256"] == hashlib.sha256(obj["data"]).hexdigest()

@@ -213,6 +213,7 @@ class OscaSource:
         self.snapshot = snap
         if changed:
             save_snapshot(self.dir, snap)
+            self.files.keep_only(_file_names(snap))
         self._publish()
         return changed
 
@@ -297,6 +298,14 @@ class OscaSource:
             for row in older:
                 self.rest.delete("SteleScreenshot", row["objectId"])
         return new_id
+
+
+def _file_names(snap: dict[str, Any]) -> set[str]:
+    return {
+        str(obj["file"]["name"])
+        for obj in snap.get("diashow") or []
+        if isinstance(obj.get("file"), dict) and obj["file"].get("name")
+    }
 
 
 def _content(snap: dict[str, Any]) -> str:

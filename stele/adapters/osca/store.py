@@ -183,6 +183,24 @@ class FileCache:
         log.info("osca: file %s cached (%d bytes, sha256 %s)", name, size, cached.sha256[:12])
         return cached
 
+    def keep_only(self, names: set[str]) -> int:
+        """Delete the files no longer referenced (after a fresh, complete snapshot); returns
+        how many went. The content cache's size limit is the content player's business."""
+        with self._lock:
+            gone = {n: c for n, c in self._index.items() if n not in names}
+            if not gone:
+                return 0
+            for name in gone:
+                del self._index[name]
+            index = {n: asdict(c) for n, c in self._index.items()}
+            still = {c.sha256 for c in self._index.values()}
+        write_atomic(self._index_path, json.dumps(index).encode())
+        for cached in gone.values():
+            if cached.sha256 not in still:  # two names may carry the same bytes
+                with contextlib.suppress(OSError):
+                    self.path(cached).unlink()
+        return len(gone)
+
     def verified(self, name: str) -> CachedFile | None:
         """The entry if its bytes on disk still hash to what was verified (for cold starts)."""
         cached = self.get(name)
