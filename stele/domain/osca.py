@@ -230,6 +230,12 @@ def departures(result: Any) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda r: r["estimated"])
 
 
+def _position(pos: dict[str, Any]) -> tuple[int, str]:
+    p = pos.get("position")
+    number = isinstance(p, int | float) and not isinstance(p, bool) and math.isfinite(p)
+    return (int(p) if number else 99, str(pos.get("objectId")))  # type: ignore[arg-type]
+
+
 def _configuring(screen: dict[str, Any] | None, why: str) -> dict[str, Any]:
     return {
         "state": "configuring",
@@ -264,7 +270,7 @@ def build_view(
     grid: list[dict[str, Any]] | None = None
     if layout == "Touchscreen":
         grid = []
-        for pos in sorted(snapshot.get("tiles") or [], key=lambda p: p.get("position", 0)):
+        for pos in sorted(snapshot.get("tiles") or [], key=_position):
             tile = pos.get("tile") if isinstance(pos.get("tile"), dict) else {}
             type_name = _name(tile.get("tileType")) or "?"
             kind = TILE_KINDS.get(type_name, "unavailable")

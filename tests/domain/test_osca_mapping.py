@@ -276,3 +276,13 @@ def test_the_manifest_validates_against_the_content_model() -> None:
     view = build_view(snap, FILES, URL, NOW)
     parsed = manifest.parse_manifest(view["manifest"])
     assert [i.id for i in parsed.items] == [i["id"] for i in view["manifest"]["items"]]
+
+
+def test_tiles_with_odd_positions_still_map() -> None:
+    odd = [
+        tile(2, "Wetter"),
+        {**tile(1, "Karte"), "position": None},
+        {**tile(3, "Pressemitteilungen"), "position": 1.0},
+    ]
+    view = build_view({"screen": screen(layout="Touchscreen"), "tiles": odd}, FILES, URL, NOW)
+    assert [t["tile_type"] for t in view["grid"]] == ["Pressemitteilungen", "Wetter", "Karte"]

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stele.adapters.osca.livequery import LiveQuery
-from stele.adapters.osca.rest import OscaError, ParseRest, pointer
+from stele.adapters.osca.rest import OscaError, OscaUnreachable, ParseRest, pointer
 from stele.adapters.osca.snapshot import (
     ensure_screen,
     fetch_departures,
@@ -145,18 +145,23 @@ class OscaSource:
                     self._login()
                 if self._dirty or now_m >= next_poll:
                     self._dirty = False
-                    changed = self._fetch()
+                    changed, files_ok = self._fetch()
                     fallback = (
                         FALLBACK_POLL_MIN_S if changed else min(fallback * 2, self.cfg.poll_s)
                     )
                     next_poll = now_m + (LIVE_RECHECK_S if lq_up else fallback)
+                    if not files_ok:
+                        next_poll = min(next_poll, now_m + FILE_RETRY_S)
                 if now_m >= next_departures:
-                    self._departures()
                     next_departures = now_m + self.cfg.departures_s
+                    self._departures()
                 failures = 0
                 self.last_error = None
-            except OscaError as exc:
-                if self.last_error != str(exc):
+            except (OscaError, OSError, ValueError, TypeError, KeyError) as exc:
+                # Whatever went wrong, the thread lives on and the last good state stays.
+                if not isinstance(exc, OscaError):
+                    log.exception("osca: unexpected failure")
+                elif self.last_error != str(exc):
                     log.warning("osca: %s (showing the last good state)", exc)
                 self.last_error = str(exc)
                 self._dirty = True
@@ -192,18 +197,19 @@ class OscaSource:
                     for cls in LIVE_CLASSES
                 },
                 on_event=lambda _cls, _op: self.refresh(),
-                on_link=lambda up: self.refresh() if up else None,
+                # Up: catch up on what was missed. Down: re-read now, then poll.
+                on_link=lambda _up: self.refresh(),
                 min_s=self._lq_backoff[0],
                 max_s=self._lq_backoff[1],
                 rng=self._rng,
             )
             self._lq.start()
 
-    def _fetch(self) -> bool:
-        """A fresh snapshot with its files; True if it differs from the last good one."""
+    def _fetch(self) -> tuple[bool, bool]:
+        """A fresh snapshot with its files: (differs from the last good one, all files here)."""
         with self._rest_lock:
             snap = fetch_snapshot(self.rest, self.uuid, self._now())
-            self._fetch_files(snap)
+            files_ok = self._fetch_files(snap)
         self.fetches += 1
         old = self.snapshot or {}
         for key in ("mobility", "mobility_fetched"):  # kept from their own timer
@@ -215,18 +221,22 @@ class OscaSource:
             save_snapshot(self.dir, snap)
             self.files.keep_only(_file_names(snap))
         self._publish()
-        return changed
+        return changed, files_ok
 
-    def _fetch_files(self, snap: dict[str, Any]) -> None:
+    def _fetch_files(self, snap: dict[str, Any]) -> bool:
+        ok = True
         for obj in snap.get("diashow") or []:
             file = obj.get("file")
             if not isinstance(file, dict) or not file.get("name") or not file.get("url"):
                 continue
             try:
                 self.files.fetch(self.rest, str(file["name"]), str(file["url"]))
-            except OscaError as exc:
+            except OscaUnreachable:
+                raise
+            except OscaError as exc:  # this file only: the others and the snapshot stand
                 log.warning("osca: %s (retried in %.0f s)", exc, FILE_RETRY_S)
-                threading.Timer(FILE_RETRY_S, self.refresh).start()
+                ok = False
+        return ok
 
     def _departures(self) -> None:
         snap = self.snapshot
@@ -235,8 +245,14 @@ class OscaSource:
         where = geo_point((snap.get("screen") or {}).get("location"))
         if where is None:
             return
-        with self._rest_lock:
-            result = fetch_departures(self.rest, where)
+        try:
+            with self._rest_lock:
+                result = fetch_departures(self.rest, where)
+        except OscaUnreachable:
+            raise
+        except OscaError as exc:  # the cloud function's own failure: keep the last departures
+            log.warning("osca: departures: %s", exc)
+            return
         snap["mobility"] = result
         snap["mobility_fetched"] = self._now().astimezone(UTC).isoformat()
         save_snapshot(self.dir, snap)

@@ -22,11 +22,14 @@ import os
 import tempfile
 import threading
 import uuid as uuidlib
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from stele.adapters.osca.rest import OscaError, ParseRest
+import requests
+
+from stele.adapters.osca.rest import OscaError, OscaUnreachable, ParseRest
 
 log = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -100,6 +103,13 @@ def load_snapshot(osca_dir: Path) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None
 
 
+def _chunks(r: requests.Response, name: str) -> Iterator[bytes]:
+    try:
+        yield from r.iter_content(CHUNK)
+    except requests.RequestException as exc:  # cut off mid-body
+        raise OscaUnreachable(f"file {name}: {type(exc).__name__}: {exc}") from None
+
+
 @dataclass(frozen=True)
 class CachedFile:
     name: str
@@ -150,7 +160,7 @@ class FileCache:
             fd, tmp = tempfile.mkstemp(prefix=".dl-", suffix=".tmp", dir=self.dir)
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    for chunk in r.iter_content(CHUNK):
+                    for chunk in _chunks(r, name):
                         size += len(chunk)
                         if size > MAX_FILE_BYTES:
                             raise OscaError(f"file {name}: larger than {MAX_FILE_BYTES} bytes")
