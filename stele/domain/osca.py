@@ -316,6 +316,11 @@ def build_view(
             else:
                 entry["text"] = UNAVAILABLE_TEXT
                 problems.append(f"tile {position} ({type_name}): not available on this stele")
+            if kind in ("weather", "departures") and geo_point(screen.get("location")) is None:
+                problems.append(
+                    f"tile {position} ({type_name}): no location set for this "
+                    "stele in the Stele Configurator"
+                )
             grid.append(entry)
     elif layout == "Diashow":
         items = slides

@@ -286,3 +286,14 @@ def test_tiles_with_odd_positions_still_map() -> None:
     ]
     view = build_view({"screen": screen(layout="Touchscreen"), "tiles": odd}, FILES, URL, NOW)
     assert [t["tile_type"] for t in view["grid"]] == ["Pressemitteilungen", "Wetter", "Karte"]
+
+
+def test_weather_and_departures_without_a_location_are_reported() -> None:
+    scr = {k: v for k, v in screen(layout="Touchscreen").items() if k != "location"}
+    view = build_view(
+        {"screen": scr, "tiles": [tile(1, "Wetter"), tile(2, "Busabfahrten")]}, FILES, URL, NOW
+    )
+    assert view["problems"] == [
+        "tile 1 (Wetter): no location set for this stele in the Stele Configurator",
+        "tile 2 (Busabfahrten): no location set for this stele in the Stele Configurator",
+    ]
