@@ -35,6 +35,10 @@ LIVE_CLASSES = (
     "SteleDiashowObject",
     "SteleTilePosition",
     "SteleTile",
+    "SteleLayoutType",
+    "SteleState",
+    "SteleTileType",
+    "Kachel",  # a tile class named otherwise: the stele learns it from the pointers
     "PressRelease",
     "WeatherObserved",
 )
@@ -54,6 +58,7 @@ SCHEMA: dict[str, dict[str, str | tuple[str, str]]] = {
     },
     "SteleDiashowConfig": {"name": "String", "diashowObjects": ("Relation", "SteleDiashowObject")},
     "SteleTile": {"tileType": ("Pointer", "SteleTileType"), "config": "Object"},
+    "Kachel": {"tileType": ("Pointer", "SteleTileType"), "config": "Object"},
     "SteleTilePosition": {"position": "Number", "tile": ("Pointer", "SteleTile")},
     "SteleGridConfig": {"name": "String", "tiles": ("Relation", "SteleTilePosition")},
     "SteleLayoutConfig": {
@@ -343,16 +348,19 @@ class ParseServer:
             self.relate("SteleDiashowConfig", config, "diashowObjects", "SteleDiashowObject", ids)
         return config
 
-    def seed_grid(self, tiles: list[tuple[int, str, dict[str, Any]]]) -> str:
-        """A SteleGridConfig with (position, tile type name, config) tiles."""
+    def seed_grid(
+        self, tiles: list[tuple[int, str, dict[str, Any]]], tile_class: str = "SteleTile"
+    ) -> str:
+        """A SteleGridConfig with (position, tile type name, config) tiles, the tiles in
+        `tile_class` (the issue does not name the backend's tile class)."""
         ids = []
         for position, type_name, config in tiles:
             tile_type = self.named("SteleTileType", type_name)
             tile = self.create(
-                "SteleTile", tileType=pointer("SteleTileType", tile_type), config=config
+                tile_class, tileType=pointer("SteleTileType", tile_type), config=config
             )
             ids.append(
-                self.create("SteleTilePosition", position=position, tile=pointer("SteleTile", tile))
+                self.create("SteleTilePosition", position=position, tile=pointer(tile_class, tile))
             )
         grid = self.create("SteleGridConfig", name="Kacheln")
         self.relate("SteleGridConfig", grid, "tiles", "SteleTilePosition", ids)

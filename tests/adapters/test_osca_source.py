@@ -437,3 +437,32 @@ def test_screenshot_schedule_first_soon_after_content_then_every_interval(
     rows = parse_server.find("SteleScreenshot", where={"screen": pointer("SteleScreen", screen)})
     assert len(rows) == 1
     assert requests.get(rows[0]["screenshot"]["url"], timeout=5).content == grabbed[-1]
+
+
+def test_livequery_follows_a_tile_class_named_otherwise(
+    own_parse_server: ParseServer, tmp_path: Path
+) -> None:
+    """The issue names no class for tiles: the stele subscribes to the class its pointers name."""
+    from stele.adapters.osca.source import LIVE_CLASSES
+
+    server = own_parse_server
+    assert "Kachel" not in LIVE_CLASSES
+    schema = "/schemas/SteleTilePosition"
+    server.rest("PUT", schema, {"fields": {"tile": {"__op": "Delete"}}})
+    server.rest("PUT", schema, {"fields": {"tile": {"type": "Pointer", "targetClass": "Kachel"}}})
+    grid = server.seed_grid([(1, "Karte", {"zoom": 1})], tile_class="Kachel")
+    layout = server.seed_layout(grid=grid)
+    source, views = make_source(server, tmp_path, start=False, poll_s=3600)
+    server.seed_screen(source.uuid, layout="Touchscreen", layout_config=layout)
+    source.start()
+    try:
+        views.wait_for(lambda v: v["state"] == "active" and v["grid"][0]["config"] == {"zoom": 1})
+        deadline = time.monotonic() + 10
+        while not (source._lq and "Kachel" in source._lq.classes and source.link == "livequery"):
+            assert time.monotonic() < deadline, "no LiveQuery on Kachel"
+            time.sleep(0.05)
+        tile = server.find("Kachel")[0]["objectId"]
+        server.update("Kachel", tile, config={"zoom": 2})
+        views.wait_for(lambda v: v["grid"][0]["config"] == {"zoom": 2}, timeout_s=2.0)
+    finally:
+        source.stop()

@@ -54,6 +54,7 @@ class LiveQuery:
         self._js_key = js_key
         self._token = session_token
         self._queries = dict(queries)
+        self.classes = frozenset(self._queries)
         self._on_event = on_event
         self._on_link = on_link
         self._min_s, self._max_s = min_s, max_s
@@ -110,6 +111,7 @@ class LiveQuery:
                     sub["sessionToken"] = token
                 ws.send(json.dumps(sub))
             pending = set(names)
+            subscribed = 0
             ws.settimeout(RECV_TIMEOUT_S)
             while not self._stop.is_set():
                 try:
@@ -122,15 +124,23 @@ class LiveQuery:
                 op = msg.get("op")
                 if op == "subscribed":
                     pending.discard(msg.get("requestId"))
-                    if not pending and not self.connected:
-                        self.connected = True
-                        log.info("osca: LiveQuery subscribed to %d classes", len(names))
-                        self._on_link(True)
+                    subscribed += 1
                 elif op in EVENTS and msg.get("requestId") in names:
                     self._on_event(names[msg["requestId"]], op)
                 elif op == "error":
-                    log.warning("osca: LiveQuery error %s: %s", msg.get("code"), msg.get("error"))
+                    rid = msg.get("requestId")
+                    what = f"{names[rid]}: " if rid in names else ""
+                    log.warning(
+                        "osca: LiveQuery error %s: %s%s", msg.get("code"), what, msg.get("error")
+                    )
                     if not msg.get("reconnect", True):
                         raise ValueError(f"LiveQuery refused: {msg.get('error')}")
+                    pending.discard(rid)  # that class is left to the hourly re-read
+                if not pending and subscribed and not self.connected:
+                    self.connected = True
+                    log.info(
+                        "osca: LiveQuery subscribed to %d of %d classes", subscribed, len(names)
+                    )
+                    self._on_link(True)
         finally:
             ws.close()

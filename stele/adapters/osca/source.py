@@ -186,24 +186,31 @@ class OscaSource:
             self.cfg.username,
             self.uuid,
         )
-        if self._use_livequery and self._lq is None:
-            self._lq = LiveQuery(
-                self.cfg.server_url,
-                self.cfg.app_id,
-                self.cfg.js_key.get_secret_value(),
-                lambda: self.rest.session_token,
-                {
-                    cls: ({"uuid": self.uuid} if cls == "SteleScreen" else {})
-                    for cls in LIVE_CLASSES
-                },
-                on_event=lambda _cls, _op: self.refresh(),
-                # Up: catch up on what was missed. Down: re-read now, then poll.
-                on_link=lambda _up: self.refresh(),
-                min_s=self._lq_backoff[0],
-                max_s=self._lq_backoff[1],
-                rng=self._rng,
-            )
-            self._lq.start()
+        self._watch(live_classes(self.snapshot or {}))
+
+    def _watch(self, classes: frozenset[str]) -> None:
+        """LiveQuery on `classes`; restarted when the set changes (the tile class, say, is
+        only known from the snapshot: its pointers name it)."""
+        if not self._use_livequery or self._stop.is_set():
+            return
+        if self._lq is not None:
+            if self._lq.classes == classes:
+                return
+            self._lq.stop()
+        self._lq = LiveQuery(
+            self.cfg.server_url,
+            self.cfg.app_id,
+            self.cfg.js_key.get_secret_value(),
+            lambda: self.rest.session_token,
+            {cls: ({"uuid": self.uuid} if cls == "SteleScreen" else {}) for cls in classes},
+            on_event=lambda _cls, _op: self.refresh(),
+            # Up: catch up on what was missed. Down: re-read now, then poll.
+            on_link=lambda _up: self.refresh(),
+            min_s=self._lq_backoff[0],
+            max_s=self._lq_backoff[1],
+            rng=self._rng,
+        )
+        self._lq.start()
 
     def _fetch(self) -> tuple[bool, bool]:
         """A fresh snapshot with its files: (differs from the last good one, all files here)."""
@@ -221,6 +228,7 @@ class OscaSource:
             save_snapshot(self.dir, snap)
             self.files.keep_only(_file_names(snap))
         self._publish()
+        self._watch(live_classes(snap))
         return changed, files_ok
 
     def _fetch_files(self, snap: dict[str, Any]) -> bool:
@@ -314,6 +322,27 @@ class OscaSource:
             for row in older:
                 self.rest.delete("SteleScreenshot", row["objectId"])
         return new_id
+
+
+def live_classes(snap: dict[str, Any]) -> frozenset[str]:
+    """The fixed classes plus every class the snapshot's included pointers name."""
+    named: set[str] = set(LIVE_CLASSES)
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            cls = value.get("className")
+            if value.get("__type") in ("Object", "Pointer") and isinstance(cls, str):
+                named.add(cls)
+            for v in value.values():
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    for key in ("screen", "tiles"):
+        walk(snap.get(key))
+    named -= {"_User", "_Session", "_Role"}
+    return frozenset(named)
 
 
 def _file_names(snap: dict[str, Any]) -> set[str]:
