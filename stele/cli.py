@@ -219,6 +219,11 @@ def cmd_config_check(args: argparse.Namespace) -> int:
         print("\n".join(_error_lines(exc)), file=sys.stderr)
         return EXIT_CHECK_FAILED
     print(render_config(cfg), end="")
+    if cfg.content.source == "osca":
+        from stele.adapters.osca.check import osca_uuid_line
+
+        # A comment: the output stays a configuration file that loads back.
+        print(f"\n# osca_uuid: {osca_uuid_line(Path(cfg.storage.dir))}")
     return EXIT_OK
 
 

@@ -128,8 +128,13 @@ def check_layouts(find: Callable[[], Path]) -> Check:
 
 
 def run_checks(cfg: Config, find_layouts: Callable[[], Path]) -> list[Check]:
-    return [
+    checks = [
         check_storage(Path(cfg.storage.dir)),
         check_broker(cfg.mqtt, cfg.device),
         check_layouts(find_layouts),
     ]
+    if cfg.content.source == "osca" and cfg.osca is not None:
+        from stele.adapters.osca.check import check_osca
+
+        checks.extend(check_osca(cfg.osca, Path(cfg.storage.dir)))
+    return checks

@@ -225,12 +225,13 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
 
 
 def _shown(loc: tuple[Any, ...], value: Any) -> str:
-    if loc == ("mqtt", "password"):
+    if loc in _SECRETS:
         return MASK
     text = _toml_value(value)
     return text if len(text) <= 200 else text[:199] + "…"  # one line, even for a pasted blob
 
 
+_SECRETS = {("mqtt", "password"), ("osca", "js_key"), ("osca", "password")}
 _TIME = 'expected a time "HH:MM" from "00:00" to "23:59", e.g. "07:30"'
 # Where a type-derived phrase would not tell a technician enough.
 _EXPECT = {
@@ -246,6 +247,8 @@ _EXPECT = {
     ' e.g. "innenstadt"',
     "display.theme": 'expected a theme name (a-z, 0-9, "-", "_"), e.g. "neutral", or an absolute'
     " path to a theme folder",
+    "osca.server_url": 'expected the Parse API base with its mount path, e.g.'
+    ' "https://osca.example.de/parse"',
     "power.schedule": "expected [[power.schedule]] tables, each with days, on and off",
     "power.schedule[*].days": 'expected a non-empty list of days, e.g. ["mon", "tue", "wed"]',
 }

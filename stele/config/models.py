@@ -283,7 +283,10 @@ def _ed25519_key(value: str) -> str:
 
 
 class ContentConfig(BaseModel):
+    """City content (docs/content.md): the city's manifest, or the OSCA backend (docs/osca.md)."""
+
     model_config = _FROZEN
+    source: Literal["manifest", "osca"] = "manifest"
     # Absent: this stele syncs no content (it shows its fallback screen between alerts).
     manifest_url: Annotated[str, AfterValidator(_http_url)] | None = None
     poll_s: Int = Field(default=300, ge=10, le=86400)
@@ -316,6 +319,26 @@ class LogConfig(BaseModel):
         return value.upper() if isinstance(value, str) else value
 
 
+class OscaConfig(BaseModel):
+    """The Open SmartCity App backend (a Parse Server) that the Stele Configurator writes."""
+
+    model_config = _FROZEN
+    # The Parse API base including its mount path, e.g. "https://osca.example.de/parse".
+    server_url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
+    app_id: str = Field(min_length=1)
+    js_key: SecretStr
+    username: str = Field(min_length=1)
+    password: SecretStr
+    poll_s: Float = Field(default=300.0, ge=10.0, le=86400.0)
+    departures_s: Float = Field(default=30.0, ge=10.0, le=3600.0)
+    screenshot_s: Float = Field(default=600.0, ge=60.0, le=86400.0)
+
+    @field_validator("server_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
 class Config(BaseModel):
     model_config = _FROZEN
     device: DeviceConfig
@@ -327,6 +350,18 @@ class Config(BaseModel):
     content: ContentConfig = Field(default_factory=ContentConfig)
     log: LogConfig = Field(default_factory=LogConfig)
     security: SecurityConfig = Field(default_factory=SecurityConfig)
+    osca: OscaConfig | None = Field(default=None, validate_default=True)
+
+    @field_validator("osca")
+    @classmethod
+    def _osca_when_chosen(cls, value: OscaConfig | None, info: ValidationInfo) -> Any:
+        content = info.data.get("content")
+        if value is None and content is not None and content.source == "osca":
+            raise ValueError(
+                'required when content.source = "osca": server_url, app_id, js_key, '
+                "username and password"
+            )
+        return value
 
     @property
     def mqtt_client_id(self) -> str:
