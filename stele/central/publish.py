@@ -159,7 +159,7 @@ def send_alert(
             f"incident key {key!r}: expected 1 to 64 letters, digits, '_' or '-' "
             "(other characters are rewritten or refused by some brokers)"
         )
-    with _CentralSession(mqtt_cfg) as session:
+    with CentralSession(mqtt_cfg) as session:
         index, retained = session.snapshot(scope, scope_id)
         chosen = key or choose_key(alert, index, retained)
         index.add(chosen, _chain(alert))
@@ -191,7 +191,7 @@ def clear_incident(
     at = _now(now)
     keys = [check_level(k, "incident key") for k in keys]
     scope_path(scope, scope_id)
-    with _CentralSession(mqtt_cfg) as session:
+    with CentralSession(mqtt_cfg) as session:
         index, _ = session.snapshot(scope, scope_id)
         for k in keys:
             session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, k), b"")
@@ -203,15 +203,28 @@ def clear_incident(
         )
 
 
-class _CentralSession:
-    """A short clean MQTT session with blocking, time-limited operations."""
+class CentralSession:
+    """A clean MQTT session with blocking, time-limited operations.
 
-    def __init__(self, mqtt_cfg: MqttConfig, timeout: float = TIMEOUT_S) -> None:
+    Short-lived for `stele alert send|clear`; the bridge keeps one open and replaces it
+    when `lost` (paho would reconnect by itself, but a clean session comes back without
+    its subscriptions, and the retained state must be read again anyway).
+    """
+
+    def __init__(
+        self,
+        mqtt_cfg: MqttConfig,
+        timeout: float = TIMEOUT_S,
+        *,
+        name: str = "stele-central",
+        will: tuple[str, bytes] | None = None,
+    ) -> None:
         self._cfg = mqtt_cfg
         self._timeout = timeout
         self._v5 = mqtt_cfg.protocol != "3.1.1"
+        self._will = will
         # Never the stele's client id from the same config file: that would kick the stele off.
-        self._client_id = f"stele-central-{secrets.token_hex(4)}"
+        self._client_id = f"{name}-{secrets.token_hex(4)}"
         self._cond = threading.Condition()
         self._connack: Any = None
         self._subacks: dict[int, list[Any]] = {}
@@ -224,7 +237,7 @@ class _CentralSession:
         self._attempt_error = False
         self._client: paho.Client | None = None
 
-    def __enter__(self) -> _CentralSession:
+    def __enter__(self) -> CentralSession:
         self._connect()
         if self._v5 and self._cfg.protocol == "auto":
             if self._connack == _UNSUPPORTED_PROTOCOL:
@@ -273,6 +286,23 @@ class _CentralSession:
             self._client = None
 
     @property
+    def lost(self) -> bool:
+        """The broker closed the connection since it was accepted."""
+        with self._cond:
+            return self._closed
+
+    def retained_payloads(self, scope: str, scope_id: str) -> dict[str, bytes]:
+        """The raw retained alert payloads of a scope by key, as received so far (after
+        `snapshot` of that scope: the subscription keeps them current)."""
+        head = f"{self._cfg.prefix}/alerts/{scope_path(scope, scope_id)}/"
+        with self._cond:
+            return {
+                t[len(head) :]: p
+                for t, p in self._messages.items()
+                if t.startswith(head) and "/" not in t[len(head) :]
+            }
+
+    @property
     def _where(self) -> str:
         return f"{self._cfg.host}:{self._cfg.port}"
 
@@ -289,6 +319,8 @@ class _CentralSession:
         )
         client.enable_logger(logging.getLogger("stele.central.paho"))
         apply_tls_and_auth(client, self._cfg)
+        if self._will is not None:
+            client.will_set(self._will[0], self._will[1], QOS, retain=True)
         client.connect_timeout = self._timeout
         client.on_connect = self._on_connect
         client.on_subscribe = self._on_subscribe
