@@ -105,8 +105,8 @@ class Bridge:
         for feed in sorted(self.feeds.values(), key=lambda f: f.next_due):
             if feed.next_due <= now_m:
                 self._poll(feed, report)
-        if report.polled:
-            self._broker_dirty = True
+        if report.polled or report.failed:
+            self._broker_dirty = True  # at least the status has news
         if self._broker_dirty and self._mono() >= self._broker_due:
             self._sync(report)
         self.reconciler.save()
