@@ -68,7 +68,7 @@ class HttpFetcher:
                 raise FeedError(f"{url}: HTTP {resp.status_code}")
             body = resp.content  # raises on a body shorter than its Content-Length
         except requests.exceptions.ChunkedEncodingError:
-            raise FeedError(f"{url}: body cut short (the connection closed before its end)") from None
+            raise FeedError(f"{url}: body cut short (connection closed before its end)") from None
         except requests.Timeout:
             raise FeedError(f"{url}: no answer within {self._timeout:g} s") from None
         except requests.RequestException as exc:

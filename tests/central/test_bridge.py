@@ -115,7 +115,7 @@ def test_new_mowas_warning_reaches_the_steles_in_its_polygon_only(
     report = h.poll()
     assert report.broker_ok and report.published == 1
     state = retained(broker)
-    (key, payload), = alerts_of(state, SIERSBURG).items()
+    ((key, payload),) = alerts_of(state, SIERSBURG).items()
     assert index_of(state, SIERSBURG) == [key]
     assert alerts_of(state, WERNIGERODE) == {}  # another Kreis: not published there
     cap = parse_alert(payload)
@@ -382,7 +382,9 @@ def test_exercise_and_test_pass_through_with_their_status(
     api.dashboard(HARZ)
     h = Harness(bridge_config(broker, api, tmp_path, ars=(SIERSBURG,)))
     assert h.poll().published == 2
-    statuses = {parse_alert(p).status.value for p in alerts_of(retained(broker), SIERSBURG).values()}
+    statuses = {
+        parse_alert(p).status.value for p in alerts_of(retained(broker), SIERSBURG).values()
+    }
     assert statuses == {"Exercise", "Test"}
     h.close()
 
@@ -393,8 +395,13 @@ def test_dwd_zip_by_warn_cell(broker: TestBroker, tmp_path: Path) -> None:
         xml07 = next((Path(__file__).parents[1] / "data" / "cap").glob("07_*")).read_bytes()
         cell = sorted(parse_alert(xml07).all_warncells())[0]
         cfg = bridge_config(
-            broker, None, tmp_path, ars=(WERNIGERODE,), warncells=(cell,),
-            dwd_url=server.url("/dwd/latest.zip"), nina_url=server.url("/nina"),
+            broker,
+            None,
+            tmp_path,
+            ars=(WERNIGERODE,),
+            warncells=(cell,),
+            dwd_url=server.url("/dwd/latest.zip"),
+            nina_url=server.url("/nina"),
             clear_after_polls=2,
         )
         server.put(f"/nina/dashboard/{HARZ}.json", b"[]", "application/json")
