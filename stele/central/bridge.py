@@ -97,6 +97,9 @@ class Bridge:
         self._broker_due = 0.0
         self._broker_dirty = True  # read back and compare at start
         self._crashed = False
+        self._ping_every = self._notifier.watchdog_interval_s()
+        self._last_ping = float("-inf")
+        self._ready = False  # no WATCHDOG=1 before READY=1
 
     # -- one cycle ------------------------------------------------------------------------
     def cycle(self) -> CycleReport:
@@ -105,6 +108,7 @@ class Bridge:
         for feed in sorted(self.feeds.values(), key=lambda f: f.next_due):
             if feed.next_due <= now_m:
                 self._poll(feed, report)
+                self.keepalive()  # a cycle over hundreds of Kreise takes a while
         if report.polled or report.failed:
             self._broker_dirty = True  # at least the status has news
         if self._broker_dirty and self._mono() >= self._broker_due:
@@ -208,6 +212,15 @@ class Bridge:
         late = self._mono() - 2 * self.cfg.bridge.timeout_s - 1.0
         return all(f.next_due >= late for f in self.feeds.values())
 
+    def keepalive(self, *, force: bool = False) -> None:
+        """WATCHDOG=1 when due and only while the schedule holds (see `healthy`)."""
+        if self._ping_every is None or not self._ready or not self.healthy():
+            return
+        now = self._mono()
+        if force or now - self._last_ping >= self._ping_every:
+            self._notifier.watchdog()
+            self._last_ping = now
+
     def next_wakeup(self) -> float:
         due = [f.next_due for f in self.feeds.values()]
         if self._broker_dirty:
@@ -216,7 +229,7 @@ class Bridge:
 
     def run(self, stop: threading.Event, *, once: bool = False) -> int:
         notify = self._notifier
-        ping = notify.watchdog_interval_s()
+        ping = self._ping_every
         log.info(
             "bridge: %d feed(s) for %d municipality(ies); notify %s",
             len(self.feeds),
@@ -228,17 +241,18 @@ class Bridge:
             while not stop.is_set():
                 try:
                     self.cycle()
-                    self._crashed = False
                 except Exception:
-                    log.exception("bridge cycle failed")  # the watchdog decides what follows
+                    # A bug, not a feed or broker failure (those are handled): stop the
+                    # pings for good, so systemd restarts the bridge with a clean slate.
+                    log.exception("bridge cycle failed: no more watchdog pings")
                     self._crashed = True
                 if first:
                     notify.ready()
-                    first = False
+                    self._ready, first = True, False
                 if once:
                     break
                 if self.healthy():
-                    notify.watchdog()
+                    self.keepalive(force=True)
                     notify.status(self._summary())
                 wait = max(0.05, self.next_wakeup() - self._mono())
                 stop.wait(min(wait, ping) if ping else wait)

@@ -1,0 +1,101 @@
+"""The bridge under a fake systemd: a real unix datagram NOTIFY_SOCKET, the real HTTP server
+and Mosquitto. WATCHDOG=1 flows while polls succeed or fail and back off; it stops while a
+poll hangs and after a crashed cycle."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from stele.adapters.sdnotify import Notifier
+from stele.central.bridge import Bridge
+from stele.central.nina import kreis_of
+from tests.brokers import TestBroker
+from tests.central.bridge_feeds import SIERSBURG, Api31, bridge_config, geojson, mowas_alert
+from tests.httpd import HttpServer
+
+WATCHDOG_USEC = 400_000  # pings every 0.2 s
+
+
+class FakeSystemd:
+    def __init__(self, path: Path) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        self.sock.bind(str(path))
+        self.sock.settimeout(0.05)
+        self.env = {"NOTIFY_SOCKET": str(path), "WATCHDOG_USEC": str(WATCHDOG_USEC)}
+        self.got: list[tuple[float, str]] = []
+
+    def collect(self, seconds: float) -> list[tuple[float, str]]:
+        end = time.monotonic() + seconds
+        start = len(self.got)
+        while time.monotonic() < end:
+            try:
+                self.got.append((time.monotonic(), self.sock.recv(4096).decode()))
+            except TimeoutError:
+                pass
+        return self.got[start:]
+
+
+@pytest.fixture
+def systemd(tmp_path: Path) -> Iterator[FakeSystemd]:
+    fake = FakeSystemd(tmp_path / "notify")
+    yield fake
+    fake.sock.close()
+
+
+def pings(messages: list[tuple[float, str]]) -> list[float]:
+    return [t for t, m in messages if m == "WATCHDOG=1"]
+
+
+def test_watchdog_follows_the_poll_schedule(
+    broker: TestBroker, systemd: FakeSystemd, tmp_path: Path
+) -> None:
+    with HttpServer() as server:
+        api = Api31(server)
+        alert = mowas_alert()
+        api.warning(alert, geojson("warning_mowas_cancel.geojson"))
+        path = api.dashboard(kreis_of(SIERSBURG), alert)
+        cfg = bridge_config(
+            broker, api, tmp_path / "state", ars=(SIERSBURG,), poll_s=1.0, timeout_s=1.5
+        )
+        bridge = Bridge(cfg, notifier=Notifier(systemd.env))
+        stop = threading.Event()
+        runner = threading.Thread(target=bridge.run, args=(stop,))
+        runner.start()
+        try:
+            ok = systemd.collect(1.5)
+            assert ok and ok[0][1] == "READY=1"
+            assert len(pings(ok)) >= 5  # every 0.2 s while polls succeed
+
+            server.resource(path).status = 500  # failing polls back off as planned: pings go on
+            failing = systemd.collect(1.5)
+            assert bridge.feeds[f"nina:{kreis_of(SIERSBURG)}"].failures >= 1
+            assert len(pings(failing)) >= 5
+
+            res = server.resource(path)
+            res.status, res.delay_s = 200, 1.4  # a poll that hangs for most of its timeout
+            start = time.monotonic()
+            bridge.feeds[f"nina:{kreis_of(SIERSBURG)}"].next_due = start  # due now
+            times = [start, *pings(systemd.collect(2.5))]
+            gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+            assert gaps and max(gaps) >= 1.2  # no ping while the poll hung
+            res.delay_s = 0.0
+
+            def crash(*a: object, **k: object) -> None:
+                raise RuntimeError("a bug in a cycle")
+
+            bridge.reconciler.apply_poll = crash  # type: ignore[method-assign]
+            server.put(path, b"[]", "application/json")  # a change, so the cycle reaches it
+            systemd.collect(1.5)  # the crash happens within the first poll in there
+            after = systemd.collect(1.0)
+            assert pings(after) == []
+        finally:
+            stop.set()
+            runner.join(10)
+        assert not runner.is_alive()
+        assert systemd.collect(0.3) or any(m == "STOPPING=1" for _, m in systemd.got)
