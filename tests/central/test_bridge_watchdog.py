@@ -4,6 +4,8 @@ poll hangs and after a crashed cycle."""
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import socket
 import threading
 import time
@@ -34,10 +36,8 @@ class FakeSystemd:
         end = time.monotonic() + seconds
         start = len(self.got)
         while time.monotonic() < end:
-            try:
+            with contextlib.suppress(TimeoutError):
                 self.got.append((time.monotonic(), self.sock.recv(4096).decode()))
-            except TimeoutError:
-                pass
         return self.got[start:]
 
 
@@ -82,7 +82,7 @@ def test_watchdog_follows_the_poll_schedule(
             start = time.monotonic()
             bridge.feeds[f"nina:{kreis_of(SIERSBURG)}"].next_due = start  # due now
             times = [start, *pings(systemd.collect(2.5))]
-            gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+            gaps = [b - a for a, b in itertools.pairwise(times)]
             assert gaps and max(gaps) >= 1.2  # no ping while the poll hung
             res.delay_s = 0.0
 
