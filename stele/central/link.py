@@ -122,15 +122,13 @@ class BrokerLink:
             self._session = session
             self.connects += 1
             log.info("connected to broker %s:%s", self._cfg.host, self._cfg.port)
-        for scope in scopes:
-            if scope not in self._views:
-                self._views[scope] = self._read_back(self._session, scope)
+        unread = sorted(s for s in scopes if s not in self._views)
+        if unread:
+            read = self._session.snapshot_many([("ars", s) for s in unread])
+            for scope in unread:
+                index, _ = read[("ars", scope)]
+                self._views[scope] = _View(index, self._session.retained_payloads("ars", scope))
         return self._session
-
-    @staticmethod
-    def _read_back(session: CentralSession, scope: str) -> _View:
-        index, _ = session.snapshot("ars", scope)
-        return _View(index, session.retained_payloads("ars", scope))
 
     def _sync_scope(
         self,

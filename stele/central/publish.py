@@ -39,6 +39,7 @@ log = logging.getLogger("stele.central")
 
 TIMEOUT_S = 5.0  # connect, subscribe and each publish
 SNAPSHOT_WAIT_S = 2.0  # for the retained state of a scope
+_SUBSCRIBE_BATCH = 100  # topics per SUBSCRIBE packet when reading many scopes
 _UNSUPPORTED_PROTOCOL = 0x84
 # A new incident key: what every supported broker carries unchanged in a topic level
 # (NATS and RabbitMQ turn "." into a level boundary; docs/brokers.md).
@@ -389,7 +390,14 @@ class CentralSession:
             return table.pop(mid)
 
     def snapshot(self, scope: str, scope_id: str) -> tuple[IncidentIndex, dict[str, Alert]]:
-        """The scope's retained index and retained alerts (by key).
+        """The scope's retained index and retained alerts (by key)."""
+        return self.snapshot_many([(scope, scope_id)])[(scope, scope_id)]
+
+    def snapshot_many(
+        self, scopes: list[tuple[str, str]]
+    ) -> dict[tuple[str, str], tuple[IncidentIndex, dict[str, Alert]]]:
+        """Each scope's retained index and retained alerts (by key), read in one go (the
+        bridge follows hundreds of scopes: one sync, not one per scope).
 
         Completeness: after the SUBACK we publish a marker to a private topic we are
         subscribed to; the broker queues it behind the retained messages, so when it
@@ -400,29 +408,42 @@ class CentralSession:
         """
         assert self._client is not None
         prefix = self._cfg.prefix
-        idx = index_topic(prefix, scope, scope_id)
-        alerts = f"{prefix}/alerts/{scope_path(scope, scope_id)}/+"
         marker = f"{prefix}/central/sync/{self._client_id}"
-        self._subscribe([idx, alerts, marker], reading=idx)
+        wanted = {
+            sc: (index_topic(prefix, *sc), f"{prefix}/alerts/{scope_path(*sc)}/+") for sc in scopes
+        }
+        topics = [t for pair in wanted.values() for t in pair]
+        for n in range(0, len(topics), _SUBSCRIBE_BATCH):
+            chunk = topics[n : n + _SUBSCRIBE_BATCH]
+            self._subscribe(chunk, reading=chunk[0])
+        self._subscribe([marker], reading=marker)
         messages = self._sync(marker)
-        index = IncidentIndex.from_payload(messages.get(idx))
+        indexes = {sc: IncidentIndex.from_payload(messages.get(wanted[sc][0])) for sc in scopes}
         missing = []
-        for key in index.incidents:
-            try:
-                topic = alert_topic(prefix, scope, scope_id, key)
-            except SteleError:
-                continue  # not a topic level: nothing of ours was ever published there
-            if topic not in messages:
-                missing.append(topic)
+        for sc, index in indexes.items():
+            for key in index.incidents:
+                try:
+                    topic = alert_topic(prefix, *sc, key)
+                except SteleError:
+                    continue  # not a topic level: nothing of ours was ever published there
+                if topic not in messages:
+                    missing.append(topic)
         if missing:
             log.info(
                 "%d listed alert(s) not delivered by the wildcard: asking by topic", len(missing)
             )
-            self._subscribe(missing, reading=missing[0])
+            for n in range(0, len(missing), _SUBSCRIBE_BATCH):
+                chunk = missing[n : n + _SUBSCRIBE_BATCH]
+                self._subscribe(chunk, reading=chunk[0])
             messages = self._sync(marker)
+        return {sc: self._retained(indexes[sc], wanted[sc][1], messages) for sc in scopes}
+
+    def _retained(
+        self, index: IncidentIndex, alerts: str, messages: dict[str, bytes]
+    ) -> tuple[IncidentIndex, dict[str, Alert]]:
         retained: dict[str, Alert] = {}
         for topic, payload in messages.items():
-            if not topic.startswith(alerts[:-1]):
+            if not topic.startswith(alerts[:-1]) or "/" in topic[len(alerts) - 1 :]:
                 continue
             key = topic.rsplit("/", 1)[1]
             try:
