@@ -9,13 +9,15 @@ the warning's polygon. Per run the dashboard starts listing a new warning at t0;
 t0 -> the bridge's conditional GET that saw it (waiting for the next poll: bounded by the
 poll interval), that GET -> retained on the broker (fetch details + GeoJSON, convert,
 publish), t0 -> retained, and t0 -> presented (the kiosk's ack `presented_ms`). Between runs
-the dashboard empties and the incident is cleared (clear_after_polls = 1).
+the dashboard empties and the incident is cleared (clear_after_polls = 1), and each change
+comes at a random moment of the poll interval.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import random
 import sys
 import tempfile
 import threading
@@ -88,6 +90,7 @@ def main() -> int:
     parser.add_argument("--poll", type=float, default=2.0, help="bridge poll_s (>= 1)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+    rng = random.Random(3)
     to_poll, poll_to_retained, to_retained, to_presented = [], [], [], []
     with (
         tempfile.TemporaryDirectory() as tmp,
@@ -118,11 +121,14 @@ def main() -> int:
                 alert = warning(i)
                 ident = alert["identifier"]
                 api.warning(alert, geojson("warning_mowas_cancel.geojson"))
+                # A feed changes at any moment of the poll interval, not in step with it.
+                time.sleep(rng.uniform(0.0, args.poll))
                 since = obs.count()
                 t0 = time.time()
                 api.dashboard(kreis_of(SIERSBURG), alert)
                 _, t1 = obs.first(
                     lambda t, p, ident=ident: t.startswith(alerts) and ident.encode() in p,
+                    timeout=3 * args.poll + 10,
                     since=since,
                 )
                 ack, _ = obs.ack(ident)
@@ -133,8 +139,10 @@ def main() -> int:
                 to_presented.append(ack["presented_ms"] - t0 * 1000)
                 since = obs.count()
                 server.put(path, b"[]", "application/json")
-                obs.first(lambda t, p: t.startswith(alerts) and not p, since=since)
-                time.sleep(0.5)
+                obs.first(
+                    lambda t, p: t.startswith(alerts) and not p, timeout=3 * args.poll + 10,
+                    since=since,
+                )
         finally:
             stop.set()
             runner.join(10)
