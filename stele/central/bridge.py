@@ -97,6 +97,7 @@ class Bridge:
         self._broker_due = 0.0
         self._broker_dirty = True  # read back and compare at start
         self._crashed = False
+        self._listed: dict[str, set[Listed]] = {}  # per api31 feed, its last good listing
         self._ping_every = self._notifier.watchdog_interval_s()
         self._last_ping = float("-inf")
         self._ready = False  # no WATCHDOG=1 before READY=1
@@ -151,6 +152,11 @@ class Bridge:
         items: dict[str, bytes | None] = {}
         for item in listed:
             items[item.id] = self._warning(name, item)
+        self._listed[name] = set(listed)
+        nina_feeds = [f for f in self.feeds if f != DWD_FEED]
+        if all(f in self._listed for f in nina_feeds):
+            # Every Kreis has answered since the start: what none lists now is not needed.
+            self.nina.forget_except(set().union(*self._listed.values()))
         return items
 
     def _warning(self, feed: str, item: Listed) -> bytes | None:

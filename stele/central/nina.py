@@ -103,8 +103,11 @@ class NinaSource:
         """Drop cached versions no feed lists any more (memory and disk)."""
         for item in [i for i in self._memory if i not in keep]:
             del self._memory[item]
-            path = self._cache_path(item)
-            if path is not None:
+        if self._cache_dir is None:
+            return
+        wanted = {p.name for p in (self._cache_path(i) for i in keep) if p is not None}
+        for path in self._cache_dir.glob("*.xml"):
+            if path.name not in wanted:
                 path.unlink(missing_ok=True)
 
     def _cache_path(self, item: Listed) -> Path | None:

@@ -418,3 +418,21 @@ def test_dwd_zip_by_warn_cell(broker: TestBroker, tmp_path: Path) -> None:
         h.poll()
         assert alerts_of(retained(broker), WERNIGERODE) == {}
         h.close()
+
+
+def test_warning_cache_keeps_only_what_the_feeds_list(
+    broker: TestBroker, api: Api31, tmp_path: Path
+) -> None:
+    alert, other = mowas_alert(), dwd_update()
+    api.warning(alert, geojson("warning_mowas_cancel.geojson"))
+    api.warning(other, geojson("warning_dwd.geojson"))
+    api.dashboard(SAARLOUIS, alert)
+    api.dashboard(HARZ, other)
+    h = Harness(bridge_config(broker, api, tmp_path))
+    h.poll()
+    cache = tmp_path / "warnings"
+    assert len(list(cache.glob("*.xml"))) == 2
+    api.dashboard(HARZ)
+    h.poll()
+    assert len(list(cache.glob("*.xml"))) == 1
+    h.close()
