@@ -103,8 +103,11 @@ def main() -> int:
             for cap in listed[k]:
                 if cap["identifier"] not in made:
                     made.add(cap["identifier"])
-                    geo = (geojson("warning_mowas_cancel.geojson") if cap["identifier"].startswith("mow.")
-                           else geojson("warning_dwd.geojson"))
+                    geo = (
+                        geojson("warning_mowas_cancel.geojson")
+                        if cap["identifier"].startswith("mow.")
+                        else geojson("warning_dwd.geojson")
+                    )
                     api.warning(cap, geo)
             api.dashboard(k, *listed[k])
 
@@ -112,8 +115,13 @@ def main() -> int:
             publish_feed(k)
         ars = tuple(k[:5] + "0010001" for k in keys)  # one municipality per Kreis
         cfg = BridgeConfig(
-            bridge=BridgeSection(ars=ars, nina_url=api.base, poll_s=POLL_S, clear_after_polls=2,
-                                 state_dir=Path(tmp) / "bridge"),
+            bridge=BridgeSection(
+                ars=ars,
+                nina_url=api.base,
+                poll_s=POLL_S,
+                clear_after_polls=2,
+                state_dir=Path(tmp) / "bridge",
+            ),
             mqtt=MqttConfig(host="127.0.0.1", port=broker.port),
         )
         mono = [0.0]
@@ -135,41 +143,57 @@ def main() -> int:
             report = bridge.cycle()
             cpu, wall = thread_cpu_s() - cpu0, time.perf_counter() - wall0
             dash = [r for r in server.requests if "/dashboard/" in r.path]
-            rows.append({
-                "cycle": cycle + 1,
-                "requests": fetcher.requests - req0,  # type: ignore[attr-defined]
-                "dashboards": len(dash),
-                "not_modified": fetcher.not_modified - nm0,  # type: ignore[attr-defined]
-                "bytes": server.body_bytes(),
-                "published": report.published,
-                "failed": len(report.failed),
-                "cpu_ms": cpu * 1000,
-                "wall_ms": wall * 1000,
-                "rss_mb": rss_mb(),
-            })
+            rows.append(
+                {
+                    "cycle": cycle + 1,
+                    "requests": fetcher.requests - req0,  # type: ignore[attr-defined]
+                    "dashboards": len(dash),
+                    "not_modified": fetcher.not_modified - nm0,  # type: ignore[attr-defined]
+                    "bytes": server.body_bytes(),
+                    "published": report.published,
+                    "failed": len(report.failed),
+                    "cpu_ms": cpu * 1000,
+                    "wall_ms": wall * 1000,
+                    "rss_mb": rss_mb(),
+                }
+            )
         incidents = sum(len(v) for v in bridge.reconciler.incidents.values())
         bridge.link.close()
-    print(f"{args.kreise} Kreise, {args.kreise} municipalities (scopes), poll_s {POLL_S:g},"
-          f" churn {args.churn} Kreise/cycle; {incidents} incidents at the end;"
-          f" RSS before the bridge {rss0:.0f} MB")
-    print(f"{'cycle':>5}{'req':>6}{'304':>6}{'hit %':>7}{'KB':>8}{'pub':>5}{'fail':>5}"
-          f"{'cpu ms':>9}{'wall ms':>9}{'RSS MB':>8}")
+    print(
+        f"{args.kreise} Kreise, {args.kreise} municipalities (scopes), poll_s {POLL_S:g},"
+        f" churn {args.churn} Kreise/cycle; {incidents} incidents at the end;"
+        f" RSS before the bridge {rss0:.0f} MB"
+    )
+    print(
+        f"{'cycle':>5}{'req':>6}{'304':>6}{'hit %':>7}{'KB':>8}{'pub':>5}{'fail':>5}"
+        f"{'cpu ms':>9}{'wall ms':>9}{'RSS MB':>8}"
+    )
     for r in rows:
         hit = 100 * r["not_modified"] / r["dashboards"] if r["dashboards"] else 0
-        print(f"{r['cycle']:>5}{r['requests']:>6}{r['not_modified']:>6}{hit:>7.1f}"
-              f"{r['bytes'] / 1024:>8.0f}{r['published']:>5}{r['failed']:>5}"
-              f"{r['cpu_ms']:>9.0f}{r['wall_ms']:>9.0f}{r['rss_mb']:>8.1f}")
+        print(
+            f"{r['cycle']:>5}{r['requests']:>6}{r['not_modified']:>6}{hit:>7.1f}"
+            f"{r['bytes'] / 1024:>8.0f}{r['published']:>5}{r['failed']:>5}"
+            f"{r['cpu_ms']:>9.0f}{r['wall_ms']:>9.0f}{r['rss_mb']:>8.1f}"
+        )
     steady = rows[1:]
     if steady:
         req = sum(r["requests"] for r in steady) / len(steady)
         hits = sum(r["not_modified"] for r in steady) / sum(r["dashboards"] for r in steady)
         cpu = sorted(r["cpu_ms"] for r in steady)
-        print(f"steady state (cycles 2-{len(rows)}): {req:.0f} requests per cycle ="
-              f" {req * 60 / POLL_S:.0f} per minute, conditional hits {hits * 100:.1f} %,"
-              f" CPU per cycle median {cpu[len(cpu) // 2]:.0f} ms (max {cpu[-1]:.0f} ms)"
-              f" = {cpu[len(cpu) // 2] / (POLL_S * 10):.2f} % of one core at poll_s {POLL_S:g}")
-        print(json.dumps({"first_cycle_cpu_ms": round(rows[0]["cpu_ms"]),
-                          "first_cycle_wall_ms": round(rows[0]["wall_ms"])}))
+        print(
+            f"steady state (cycles 2-{len(rows)}): {req:.0f} requests per cycle ="
+            f" {req * 60 / POLL_S:.0f} per minute, conditional hits {hits * 100:.1f} %,"
+            f" CPU per cycle median {cpu[len(cpu) // 2]:.0f} ms (max {cpu[-1]:.0f} ms)"
+            f" = {cpu[len(cpu) // 2] / (POLL_S * 10):.2f} % of one core at poll_s {POLL_S:g}"
+        )
+        print(
+            json.dumps(
+                {
+                    "first_cycle_cpu_ms": round(rows[0]["cpu_ms"]),
+                    "first_cycle_wall_ms": round(rows[0]["wall_ms"]),
+                }
+            )
+        )
     return 0
 
 

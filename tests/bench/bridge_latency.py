@@ -101,8 +101,12 @@ def main() -> int:
         path = api.dashboard(kreis_of(SIERSBURG))
         cfg = BridgeConfig(
             bridge=BridgeSection(
-                ars=(SIERSBURG,), nina_url=api.base, poll_s=args.poll, clear_after_polls=1,
-                state_dir=Path(tmp) / "bridge", timeout_s=5.0,
+                ars=(SIERSBURG,),
+                nina_url=api.base,
+                poll_s=args.poll,
+                clear_after_polls=1,
+                state_dir=Path(tmp) / "bridge",
+                timeout_s=5.0,
             ),
             mqtt=MqttConfig(host="127.0.0.1", port=broker.port),
         )
@@ -140,7 +144,8 @@ def main() -> int:
                 since = obs.count()
                 server.put(path, b"[]", "application/json")
                 obs.first(
-                    lambda t, p: t.startswith(alerts) and not p, timeout=3 * args.poll + 10,
+                    lambda t, p: t.startswith(alerts) and not p,
+                    timeout=3 * args.poll + 10,
                     since=since,
                 )
         finally:
@@ -148,7 +153,9 @@ def main() -> int:
             runner.join(10)
             stop_stele(proc)
             obs.close()
-    print(f"bridge poll_s {args.poll:g} (jitter ±10 %), {args.runs} runs, MoWaS takeover on a real kiosk")
+    print(
+        f"bridge poll_s {args.poll:g} (jitter ±10 %), {args.runs} runs, MoWaS takeover on a real kiosk"
+    )
     print(f"{'ms':<38}{'p50':>9}{'p95':>9}{'max':>9}")
     for name, values in (
         ("feed change -> bridge sees it (poll)", to_poll),
@@ -156,10 +163,12 @@ def main() -> int:
         ("feed change -> retained on broker", to_retained),
         ("feed change -> presented on the kiosk", to_presented),
     ):
-        print(f"{name:<38}{pct(values, .5):>9.0f}{pct(values, .95):>9.0f}{max(values):>9.0f}")
+        print(f"{name:<38}{pct(values, 0.5):>9.0f}{pct(values, 0.95):>9.0f}{max(values):>9.0f}")
     presented_after = [p - r for p, r in zip(to_presented, to_retained, strict=True)]
-    print(f"{'retained -> presented':<38}{pct(presented_after, .5):>9.0f}"
-          f"{pct(presented_after, .95):>9.0f}{max(presented_after):>9.0f}")
+    print(
+        f"{'retained -> presented':<38}{pct(presented_after, 0.5):>9.0f}"
+        f"{pct(presented_after, 0.95):>9.0f}{max(presented_after):>9.0f}"
+    )
     print(f"requests {fetcher.requests}, of them 304: {fetcher.not_modified}")
     return 0
 
