@@ -100,6 +100,9 @@ class Reconciler:
             except SteleError as exc:
                 log.warning("%s: warning %s is not a CAP alert (%s): skipped", poll.feed, sid, exc)
                 continue
+            ends = _expires(alert)
+            if ends is not None and datetime.fromisoformat(ends) <= now:
+                continue  # over already: a feed may list it a while longer, it stays off
             key = self._key_of(scope, sid) or choose_key(alert, index, {})
             index.add(key, [alert.identifier, *alert.references])
             best = newest.get(key)

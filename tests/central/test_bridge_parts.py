@@ -228,3 +228,35 @@ def test_stele_bridge_replays_recorded_feeds_as_a_process(
     status = [json.loads(p) for t, p, *_ in rec.messages if t.endswith("bridge/status") and p]
     assert status[-1]["state"] == "offline" and status[0]["state"] == "online"
     assert "replaying" in err and "clearing incident" in err
+
+
+def test_reconciler_clears_an_expired_incident_and_remembers_across_restarts(
+    tmp_path: Path,
+) -> None:
+    from datetime import datetime, timedelta
+
+    from stele.central.reconcile import Poll, Reconciler
+
+    cancel = load("warning_mowas_cancel.json")  # expires 2026-09-20T23:50:56+02:00
+    xml = cap_xml(cancel, geojson_rings(load("warning_mowas_cancel.geojson")))
+    feeds = {"nina:100440000000": (SIERSBURG,)}
+    state = tmp_path / "state.json"
+    rec = Reconciler(feeds, clear_after_polls=5, state_path=state)
+    before = datetime.fromisoformat("2026-09-20T18:00:00+02:00")
+    rec.apply_poll(Poll("nina:100440000000", {cancel["identifier"]: xml}), before)
+    (key,) = rec.wanted()[SIERSBURG]
+    rec.save()
+    again = Reconciler(feeds, clear_after_polls=5, state_path=state)
+    again.load()
+    assert list(again.incidents[SIERSBURG]) == [key]
+    assert again.wanted() == {SIERSBURG: {}}  # the message itself comes with the next poll
+    after = datetime.fromisoformat("2026-09-20T23:51:00+02:00")
+    assert after - before > timedelta(hours=5)
+    again.apply_poll(Poll("nina:100440000000", {cancel["identifier"]: xml}), after)
+    assert again.incidents[SIERSBURG] == {} and again.removals() == {SIERSBURG: {key}}
+    again.removal_done(SIERSBURG, {key})
+    assert again.removals() == {}
+    # Still listed by the feed after it expired: it does not come back.
+    later = after + timedelta(minutes=1)
+    again.apply_poll(Poll("nina:100440000000", {cancel["identifier"]: xml}), later)
+    assert again.incidents[SIERSBURG] == {} and again.wanted() == {SIERSBURG: {}}
