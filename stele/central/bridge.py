@@ -101,6 +101,7 @@ class Bridge:
         self._ping_every = self._notifier.watchdog_interval_s()
         self._last_ping = float("-inf")
         self._ready = False  # no WATCHDOG=1 before READY=1
+        self._last_progress = float("-inf")  # when the last poll returned
 
     # -- one cycle ------------------------------------------------------------------------
     def cycle(self) -> CycleReport:
@@ -109,6 +110,7 @@ class Bridge:
         for feed in sorted(self.feeds.values(), key=lambda f: f.next_due):
             if feed.next_due <= now_m:
                 self._poll(feed, report)
+                self._last_progress = self._mono()
                 self.keepalive()  # a cycle over hundreds of Kreise takes a while
         if report.polled or report.failed:
             self._broker_dirty = True  # at least the status has news
@@ -212,11 +214,16 @@ class Bridge:
         )
 
     def healthy(self) -> bool:
-        """The schedule holds: no cycle crashed and no feed is overdue by a timeout."""
+        """The schedule holds: no cycle crashed, and either no feed is overdue by more than
+        two timeouts or polls are still completing one after another (a long cycle over
+        hundreds of Kreise while the network drops every request after its timeout)."""
         if self._crashed:
             return False
-        late = self._mono() - 2 * self.cfg.bridge.timeout_s - 1.0
-        return all(f.next_due >= late for f in self.feeds.values())
+        slack = 2 * self.cfg.bridge.timeout_s + 1.0
+        now = self._mono()
+        if now - self._last_progress <= slack:
+            return True
+        return all(f.next_due >= now - slack for f in self.feeds.values())
 
     def keepalive(self, *, force: bool = False) -> None:
         """WATCHDOG=1 when due and only while the schedule holds (see `healthy`)."""

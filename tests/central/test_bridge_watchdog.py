@@ -99,3 +99,47 @@ def test_watchdog_follows_the_poll_schedule(
             runner.join(10)
         assert not runner.is_alive()
         assert systemd.collect(0.3) or any(m == "STOPPING=1" for _, m in systemd.got)
+
+
+class FakeBlackholeFetcher:
+    """A network that drops every request: each GET fails after its full timeout (on the
+    test's clock). A fake because a real blackhole would make the test take hours."""
+
+    def __init__(self, clock: list[float], timeout_s: float) -> None:
+        self.clock, self.timeout_s = clock, timeout_s
+
+    def get(self, url: str) -> object:
+        from stele.central.fetch import FeedError
+
+        self.clock[0] += self.timeout_s
+        raise FeedError(f"{url}: no answer within {self.timeout_s:g} s")
+
+
+def test_a_long_cycle_of_timeouts_keeps_the_watchdog_fed(
+    broker: TestBroker, systemd: FakeSystemd, tmp_path: Path
+) -> None:
+    """400 Kreise, every request timing out after 10 s: a cycle lasts over an hour, yet each
+    poll returns in time, so the pings go on (a restart would not help anyone)."""
+    clock = [0.0]
+    ars = tuple(f"{land:02d}{k:03d}0010001" for land in range(1, 17) for k in range(25))
+    cfg = bridge_config(broker, None, tmp_path / "state", ars=ars, timeout_s=10.0)
+    env = dict(systemd.env, WATCHDOG_USEC="60000000")  # WatchdogSec=60s: a ping every 30 s
+    bridge = Bridge(
+        cfg,
+        fetcher=FakeBlackholeFetcher(clock, 10.0),  # type: ignore[arg-type]
+        monotonic=lambda: clock[0],
+        notifier=Notifier(env),
+    )
+    bridge._ready = True  # as after READY=1 (run() sends it after the first cycle)
+    reports = []
+    # Read while it runs: a unix datagram queue holds only ~10 messages.
+    worker = threading.Thread(target=lambda: reports.append(bridge.cycle()))
+    worker.start()
+    got = []
+    while worker.is_alive():
+        got += systemd.collect(0.2)
+    got += systemd.collect(0.3)
+    (report,) = reports
+    assert len(report.failed) == 400 and clock[0] == 4000.0
+    assert len(pings(got)) >= 4000 // 30 - 1  # one per 30 s of the cycle's own time
+    bridge.link.close()
