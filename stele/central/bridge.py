@@ -26,8 +26,8 @@ from stele.central.dwd import DwdSource
 from stele.central.fetch import FeedError, Fetcher, HttpFetcher
 from stele.central.link import BrokerLink, Signer
 from stele.central.nina import Listed, NinaSource, kreis_of
-from stele.central.publish import PublishError
 from stele.central.reconcile import Poll, Reconciler
+from stele.central.session import PublishError
 from stele.domain.backoff import backoff_delay
 
 log = logging.getLogger("stele.bridge")

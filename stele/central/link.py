@@ -1,6 +1,6 @@
 """The bridge's MQTT side: bring the broker's retained state in line with the wanted one.
 
-One long-lived CentralSession (stele.central.publish). On every (re)connect the retained
+One long-lived CentralSession (stele.central.session). On every (re)connect the retained
 index and alerts of each scope are read back, and from then on only the difference is
 published: a restart or a broker outage republishes nothing that is already retained
 unchanged. Per scope and cycle: the index first (a stele drops what the index does not
@@ -17,13 +17,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from stele.adapters.topics import alert_topic, index_topic
-from stele.central.publish import (
-    CentralSession,
-    IncidentIndex,
-    PublishError,
-    message_expiry_s,
-    sniff_content_type,
-)
+from stele.central.incidents import IncidentIndex
+from stele.central.publish import message_expiry_s, sniff_content_type
+from stele.central.session import CentralSession, PublishError
 from stele.config.models import MqttConfig
 from stele.domain.cap import JSON_CONTENT_TYPE, parse_alert
 

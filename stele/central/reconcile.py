@@ -28,7 +28,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from stele.central.publish import IncidentIndex, choose_key
+from stele.central.incidents import IncidentIndex, choose_key
 from stele.domain.cap import parse_alert
 from stele.domain.model import Alert
 from stele.errors import SteleError
