@@ -112,6 +112,7 @@ class FakeBlackholeFetcher:
         from stele.central.fetch import FeedError
 
         self.clock[0] += self.timeout_s
+        time.sleep(0.002)  # real time enough for the reader to keep up with the pings
         raise FeedError(f"{url}: no answer within {self.timeout_s:g} s")
 
 
