@@ -1,5 +1,5 @@
-"""The one entry point: `stele run | demo | check | config check | alert … | content … | pki … |
-fleet …`.
+"""The one entry point: `stele run | demo | check | bridge | config check | alert … | content … |
+pki … | fleet …`.
 
 Exit codes: 0 success; 1 `check` or `config check` found problems, `content sync` left items
 out or still waits for files; 2 bad input (unreadable or invalid message or manifest, bad
@@ -209,6 +209,12 @@ def cmd_alert_key(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_bridge(args: argparse.Namespace) -> int:
+    from stele.central.bridge_cli import run_bridge
+
+    return run_bridge(args)
+
+
 def cmd_config_check(args: argparse.Namespace) -> int:
     from stele.config import load_config, render_config
 
@@ -330,6 +336,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--exit-after", type=float, help=argparse.SUPPRESS)  # for tests
     demo.set_defaults(func=cmd_demo)
+
+    bridge = sub.add_parser(
+        "bridge", help="follow the public warning feeds and publish to the steles (central)"
+    )
+    bridge.add_argument("--config", help="bridge configuration (also: STELE_BRIDGE_CONFIG)")
+    bridge.add_argument("--replay", metavar="DIR", help="replay recorded feeds from DIR")
+    bridge.add_argument("--speed", type=float, default=1.0, help="replay speed factor")
+    bridge.add_argument("--once", action="store_true", help="one poll cycle, then exit")
+    bridge.set_defaults(func=cmd_bridge)
 
     config = sub.add_parser("config", help="configuration tools").add_subparsers(
         dest="config_command", required=True
