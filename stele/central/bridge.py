@@ -24,10 +24,11 @@ from stele.central.bridge_config import BridgeConfig
 from stele.central.bridge_status import FeedState, status_payload, status_topic
 from stele.central.dwd import DwdSource
 from stele.central.fetch import FeedError, Fetcher, HttpFetcher
-from stele.central.link import BrokerLink, Signer
+from stele.central.link import BrokerLink
 from stele.central.nina import Listed, NinaSource, kreis_of
 from stele.central.reconcile import Poll, Reconciler
 from stele.central.session import PublishError
+from stele.central.signing import load_signing_key
 from stele.domain.backoff import backoff_delay
 
 log = logging.getLogger("stele.bridge")
@@ -56,7 +57,6 @@ class Bridge:
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
         notifier: Notifier | None = None,
-        signer: Signer | None = None,
         rng: random.Random | None = None,
         nina_url: str | None = None,
         dwd_url: str | None = None,
@@ -88,8 +88,9 @@ class Bridge:
         }
         self.reconciler = Reconciler(scopes, b.clear_after_polls, state_dir / "state.json")
         self.reconciler.load()
+        key = load_signing_key(b.signing_key) if b.signing_key is not None else None
         self.link = link or BrokerLink(
-            cfg.mqtt, status_topic=status_topic(cfg.mqtt.prefix), signer=signer
+            cfg.mqtt, status_topic=status_topic(cfg.mqtt.prefix), signing_key=key
         )
         self.since = clock()
         self.broker_errors = 0

@@ -58,6 +58,9 @@ class BridgeSection(BaseModel):
     backoff_max_s: Float = Field(default=300.0, ge=1.0, le=86400.0)
     clear_after_polls: Int = Field(default=3, ge=1, le=1000)
     state_dir: Annotated[Path, AfterValidator(_absolute_dir)] = Path("/var/lib/stele-bridge")
+    # Sign every alert and index (docs/mqtt.md, "Signed messages"): the city's Ed25519 key,
+    # a PEM file as `openssl genpkey -algorithm ed25519` writes it. Default: unsigned.
+    signing_key: Path | None = None
 
     @field_validator("warncells")
     @classmethod

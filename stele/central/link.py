@@ -15,6 +15,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from stele.adapters.topics import alert_topic, index_topic
 from stele.central.incidents import IncidentIndex
@@ -23,11 +24,11 @@ from stele.central.session import CentralSession, PublishError
 from stele.config.models import MqttConfig
 from stele.domain.cap import JSON_CONTENT_TYPE, parse_alert
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 log = logging.getLogger("stele.bridge")
 
-# Issue 11's signing plugs in here: payload -> signed payload. It must be deterministic
-# for a given payload, or the comparison with the retained copy would republish each cycle.
-Signer = Callable[[bytes], bytes]
 
 
 @dataclass
@@ -42,15 +43,19 @@ class BrokerLink:
         cfg: MqttConfig,
         *,
         status_topic: str,
-        signer: Signer | None = None,
+        signing_key: Ed25519PrivateKey | None = None,
         session_factory: Callable[[], CentralSession] | None = None,
     ) -> None:
         self._cfg = cfg
         self._status_topic = status_topic
-        self._sign = signer or (lambda payload: payload)
+        # Signed publishes carry their signing time, so they differ every time: the retained
+        # copies are compared unwrapped (CentralSession.retained_payloads) with the plain ones.
+        self._signing = signing_key is not None
         offline = b'{"state":"offline"}'
         self._factory = session_factory or (
-            lambda: CentralSession(cfg, name="stele-bridge", will=(status_topic, offline))
+            lambda: CentralSession(
+                cfg, name="stele-bridge", will=(status_topic, offline), signing_key=signing_key
+            )
         )
         self._session: CentralSession | None = None
         self._views: dict[str, _View] = {}
@@ -135,8 +140,7 @@ class BrokerLink:
         at: datetime,
     ) -> tuple[int, set[str]]:
         view = self._views[scope]
-        signed = {k: self._sign(p) for k, p in wanted.items()}
-        changed = sorted(k for k, p in signed.items() if view.payloads.get(k) != p)
+        changed = sorted(k for k, p in wanted.items() if view.payloads.get(k) != p)
         gone = {k for k in removed if k not in wanted}
         present = {k for k in gone if k in view.payloads or k in view.index.incidents}
         if not changed and not present:
@@ -153,7 +157,7 @@ class BrokerLink:
             session.publish(topic, index.to_payload(at), content_type=JSON_CONTENT_TYPE)
             view.index = index
         for key in changed:
-            payload = signed[key]
+            payload = wanted[key]
             session.publish(
                 alert_topic(prefix, "ars", scope, key),
                 payload,
@@ -164,7 +168,10 @@ class BrokerLink:
             alert = alerts[key]
             log.info("published %s %s as %s/%s", alert.msg_type, alert.identifier, scope, key)
         for key in sorted(present):
-            session.publish(alert_topic(prefix, "ars", scope, key), b"")
+            topic = alert_topic(prefix, "ars", scope, key)
+            if self._signing:  # a signed end first: steles that require signatures need it
+                session.publish(topic, b"", retain=False)
+            session.publish(topic, b"", sign=False)
             view.payloads.pop(key, None)
             log.info("cleared incident %s/%s", scope, key)
         self.alert_publishes += len(changed)

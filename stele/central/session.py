@@ -138,7 +138,7 @@ class CentralSession:
         head = f"{self._cfg.prefix}/alerts/{scope_path(scope, scope_id)}/"
         with self._cond:
             return {
-                t[len(head) :]: p
+                t[len(head) :]: _unwrapped(p)
                 for t, p in self._messages.items()
                 if t.startswith(head) and "/" not in t[len(head) :]
             }
