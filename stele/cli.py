@@ -1,5 +1,5 @@
-"""The one entry point: `stele run | demo | check | config check | alert inspect|replay|send|clear
-| content inspect|sync`.
+"""The one entry point: `stele run | demo | check | bridge | config check | alert … | content … |
+pki … | fleet …`.
 
 Exit codes: 0 success; 1 `check` or `config check` found problems, `content sync` left items
 out or still waits for files; 2 bad input (unreadable or invalid message or manifest, bad
@@ -15,14 +15,15 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stele import __version__
 from stele.content_cli import ContentUsageError
-from stele.errors import CapError, ConfigError, SteleError
+from stele.errors import CapError, ConfigError, PkiError, SteleError
 
 if TYPE_CHECKING:
     from stele.config.models import Config, MqttConfig
+    from stele.config.themes import Theme
     from stele.domain.decide import Policy
     from stele.domain.model import Alert
     from stele.domain.targeting import Place
@@ -48,6 +49,12 @@ def _load_config(path: Path | None) -> Config:
     from stele.config import load_config
 
     return load_config(path)
+
+
+def _load_theme(cfg: Config) -> Theme:
+    from stele.config.themes import load_theme
+
+    return load_theme(cfg.display.theme)
 
 
 def _parse_at(text: str | None) -> datetime:
@@ -162,13 +169,24 @@ def _central_config(args: argparse.Namespace) -> MqttConfig:
     return mqtt.model_copy(update=updates) if updates else mqtt
 
 
+def _signing_key(args: argparse.Namespace) -> Any:
+    if not args.sign:
+        return None
+    from stele.central.signing import load_signing_key
+
+    return load_signing_key(Path(args.sign))
+
+
 def cmd_alert_send(args: argparse.Namespace) -> int:
     from stele.central.publish import send_alert
 
     mqtt = _central_config(args)
     payload = _read_payload(args.file, mqtt.max_payload_bytes)
     scope, scope_id = _target(args)
-    key = send_alert(mqtt, payload, scope=scope, scope_id=scope_id, key=args.key)
+    signing_key = _signing_key(args)
+    key = send_alert(
+        mqtt, payload, scope=scope, scope_id=scope_id, key=args.key, signing_key=signing_key
+    )
     where = "/".join(p for p in (mqtt.prefix, "alerts", scope, scope_id, key) if p)
     print(f"sent {args.file} to {where}")
     return EXIT_OK
@@ -179,9 +197,22 @@ def cmd_alert_clear(args: argparse.Namespace) -> int:
 
     mqtt = _central_config(args)
     scope, scope_id = _target(args)
-    clear_incident(mqtt, args.keys, scope=scope, scope_id=scope_id)
+    clear_incident(mqtt, args.keys, scope=scope, scope_id=scope_id, signing_key=_signing_key(args))
     print(f"cleared {', '.join(args.keys)}")
     return EXIT_OK
+
+
+def cmd_alert_key(args: argparse.Namespace) -> int:
+    from stele.central.signing import load_signing_key, public_key_b64
+
+    print(public_key_b64(load_signing_key(Path(args.keyfile))))
+    return EXIT_OK
+
+
+def cmd_bridge(args: argparse.Namespace) -> int:
+    from stele.central.bridge_cli import run_bridge
+
+    return run_bridge(args)
 
 
 def cmd_config_check(args: argparse.Namespace) -> int:
@@ -189,10 +220,16 @@ def cmd_config_check(args: argparse.Namespace) -> int:
 
     try:
         cfg = load_config(Path(args.config) if args.config else None)
+        _load_theme(cfg)  # the theme pack is part of the configuration
     except ConfigError as exc:
         print("\n".join(_error_lines(exc)), file=sys.stderr)
         return EXIT_CHECK_FAILED
     print(render_config(cfg), end="")
+    if cfg.content.source == "osca":
+        from stele.adapters.osca.check import osca_uuid_line
+
+        # A comment: the output stays a configuration file that loads back.
+        print(f"\n# osca_uuid: {osca_uuid_line(Path(cfg.storage.dir))}")
     return EXIT_OK
 
 
@@ -208,6 +245,13 @@ def cmd_check(args: argparse.Namespace) -> int:
         print("\n".join(_error_lines(exc)), file=sys.stderr)
         return EXIT_CHECK_FAILED
     print("OK   configuration: valid")
+    try:
+        theme = _load_theme(cfg)
+    except ConfigError as exc:
+        print("FAIL theme:", file=sys.stderr)
+        print("\n".join(_error_lines(exc)), file=sys.stderr)
+        return EXIT_CHECK_FAILED
+    print(f"OK   theme: {theme.name} ({theme.directory})")
     checks = run_checks(cfg, layouts_dir)
     for check in checks:
         print(check.line())
@@ -223,17 +267,18 @@ def cmd_run(args: argparse.Namespace) -> int:
         return _fail(problem, EXIT_NO_DISPLAY)
     try:
         cfg = _load_config(Path(args.config) if args.config else None)
+        theme = _load_theme(cfg)
     except ConfigError as exc:
         lines = _error_lines(exc)
         print("\n".join(f"stele: {line}" for line in lines), file=sys.stderr)
         return run_config_error(lines)
-    return run_kiosk(cfg)
+    return run_kiosk(cfg, theme=theme)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from stele.demo.runner import run_demo
 
-    return run_demo(window=args.window, exit_after_s=args.exit_after)
+    return run_demo(window=args.window, exit_after_s=args.exit_after, theme=args.theme)
 
 
 def _add_place_options(p: argparse.ArgumentParser) -> None:
@@ -255,6 +300,11 @@ def _add_broker_options(p: argparse.ArgumentParser) -> None:
     target.add_argument("--all", action="store_true", help="every stele (default)")
     target.add_argument("--ars", help="the steles of one municipality (12-digit ARS)")
     target.add_argument("--device", help="one stele by device id")
+    p.add_argument(
+        "--sign",
+        metavar="KEYFILE",
+        help="sign with this Ed25519 private key (PEM PKCS#8, openssl genpkey -algorithm ed25519)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -279,8 +329,22 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="show a window, or render offscreen (auto: window if a display exists)",
     )
+    demo.add_argument(
+        "--theme",
+        default="solingen",
+        help="theme pack to show (a built-in name such as neutral or solingen, or a folder)",
+    )
     demo.add_argument("--exit-after", type=float, help=argparse.SUPPRESS)  # for tests
     demo.set_defaults(func=cmd_demo)
+
+    bridge = sub.add_parser(
+        "bridge", help="follow the public warning feeds and publish to the steles (central)"
+    )
+    bridge.add_argument("--config", help="bridge configuration (also: STELE_BRIDGE_CONFIG)")
+    bridge.add_argument("--replay", metavar="DIR", help="replay recorded feeds from DIR")
+    bridge.add_argument("--speed", type=float, default=1.0, help="replay speed factor")
+    bridge.add_argument("--once", action="store_true", help="one poll cycle, then exit")
+    bridge.set_defaults(func=cmd_bridge)
 
     config = sub.add_parser("config", help="configuration tools").add_subparsers(
         dest="config_command", required=True
@@ -316,6 +380,15 @@ def build_parser() -> argparse.ArgumentParser:
     from stele.content_cli import add_parser as add_content
 
     add_content(sub, _parse_at)
+
+    key = alert.add_parser("key", help="print the public key to list in [security] trusted_keys")
+    key.add_argument("keyfile", metavar="KEYFILE", help="the Ed25519 private key (PEM)")
+    key.set_defaults(func=cmd_alert_key)
+
+    from stele.central import fleet_cli, pki_cli
+
+    pki_cli.add_parser(sub)
+    fleet_cli.add_parser(sub)
     return parser
 
 
@@ -328,6 +401,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except (CapError, UsageError, ContentUsageError) as exc:
         return _fail(" ".join(str(exc).split()), EXIT_BAD_INPUT)
+    except PkiError as exc:
+        print("\n".join(f"stele: {line}" for line in str(exc).splitlines()), file=sys.stderr)
+        return EXIT_BAD_INPUT
     except SteleError as exc:
         return _fail(str(exc), EXIT_RUNTIME)
     except KeyboardInterrupt:

@@ -19,3 +19,7 @@ class StateError(SteleError):
 
 class LiveDataError(SteleError):
     """A live-data source (news feed, calendar, weather API) gave no usable answer."""
+
+
+class PkiError(SteleError):
+    """A certificate, key, ACL input or signing key is unusable; the message says what to do."""

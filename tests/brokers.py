@@ -49,6 +49,45 @@ class Mosquitto(MosquittoBroker):
     auth: dict[str, str] = {}  # noqa: RUF012 - read-only
 
 
+REPO = Path(__file__).resolve().parents[1]
+CITY_CONF = REPO / "config" / "mosquitto" / "mosquitto.conf"
+
+
+def install_city_certs(pki_dir: Path, certs: Path, host: str = "127.0.0.1") -> None:
+    """What a city copies from its `stele pki` directory to the broker's certs directory."""
+    certs.mkdir(parents=True, exist_ok=True)
+    for src, dst in (("ca.crt", "ca.crt"), (f"server/{host}.crt", "broker.crt"),
+                     (f"server/{host}.key", "broker.key"), ("crl.pem", "crl.pem")):
+        shutil.copyfile(pki_dir / src, certs / dst)
+
+
+class CityMosquitto(Mosquitto):
+    """The shipped production config (config/mosquitto/mosquitto.conf: TLS, a client
+    certificate per stele, CN as username, CRL, ACL) with only port, data dir, the certs
+    directory (see install_city_certs) and the ACL path swapped."""
+
+    def __init__(self, workdir: Path, certs: Path, acl: Path) -> None:
+        text = CITY_CONF.read_text(encoding="utf-8")
+        for old, new in (("listener 8883", "listener @PORT@ @HOST@"),
+                         ("/var/lib/mosquitto/", "@DIR@/"),
+                         ("/etc/mosquitto/certs/", f"{certs}/"),
+                         ("/etc/mosquitto/stele.acl", str(acl))):
+            if old not in text:
+                raise RuntimeError(f"{old!r} no longer in {CITY_CONF}: update CityMosquitto")
+            text = text.replace(old, new)
+        super().__init__(workdir=workdir, base_config=text)
+
+    def reload(self) -> None:
+        """SIGHUP, as `systemctl reload mosquitto` sends: Mosquitto reads its files again
+        (the CRL too) without dropping anyone."""
+        if self._proc is None:
+            raise RuntimeError("broker not running")
+        self._proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 5
+        while "Reloading config" not in self.log_tail(4000) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
+
 class NatsBroker:
     """A private nats-server with its MQTT listener; restart() keeps ports and JetStream."""
 

@@ -8,6 +8,8 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -20,6 +22,9 @@ from tests.brokers import (
     RabbitVhosts,
     TestBroker,
 )
+
+if TYPE_CHECKING:
+    from tests.parse_server import ParseServer
 
 # CI sets it: a broker that is missing fails the run instead of skipping its tests.
 REQUIRE_BROKERS = os.environ.get("STELE_REQUIRE_BROKERS") == "1"
@@ -85,3 +90,44 @@ def broker(
         yield b
     finally:
         b.close()
+
+
+# --- the OSCA backend: a real Parse Server (tests/parse_server.py) ---------------------------
+# CI sets it: without node/npm/PostgreSQL the OSCA tests fail instead of skipping.
+REQUIRE_PARSE = os.environ.get("STELE_REQUIRE_PARSE") == "1"
+
+
+def _parse_server(workdir: Path) -> ParseServer:
+    from tests.parse_server import ParseServer, ParseUnavailable
+
+    try:
+        return ParseServer(workdir).start()
+    except ParseUnavailable as exc:
+        if REQUIRE_PARSE:
+            pytest.fail(f"Parse Server unavailable: {exc} (STELE_REQUIRE_PARSE=1)", False)
+        pytest.skip(f"Parse Server unavailable: {exc}")
+
+
+@pytest.fixture(scope="session")
+def parse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParseServer]:
+    """One Parse Server per test session, its own fresh PostgreSQL database; tests keep
+    apart by their own stele uuid and rows."""
+    server = _parse_server(tmp_path_factory.mktemp("parse"))
+    try:
+        server.seed_schema()
+        server.seed_user()
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def own_parse_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ParseServer]:
+    """A Parse Server of the test's own, for tests that stop and restart the backend."""
+    server = _parse_server(tmp_path_factory.mktemp("parse"))
+    try:
+        server.seed_schema()
+        server.seed_user()
+        yield server
+    finally:
+        server.close()

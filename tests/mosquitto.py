@@ -19,7 +19,8 @@ from stele.adapters.local_broker import (  # noqa: F401 - re-exported for the te
 
 
 def _client(broker: Any, auth: dict[str, str], *, session: bool = False) -> Any:
-    """A plain paho client for `broker`: its protocol, its credentials unless `auth` is given;
+    """A plain paho client for `broker`: its protocol, its credentials unless `auth` is given
+    (username/password, and/or ca/cert/key file paths for TLS);
     `session`: a persistent one (3.1.1 clean session off; for MQTT 5 see _connect)."""
     import paho.mqtt.client as paho
     from paho.mqtt.enums import CallbackAPIVersion
@@ -31,7 +32,11 @@ def _client(broker: Any, auth: dict[str, str], *, session: bool = False) -> Any:
         protocol=paho.MQTTv5 if v5 else paho.MQTTv311,
         **({"clean_session": False} if session and not v5 else {}),
     )
-    auth = auth or getattr(broker, "auth", {})
+    auth = dict(auth or getattr(broker, "auth", {}))
+    # "ca", "cert", "key": TLS with server verification and a client certificate.
+    tls = {k: auth.pop(k) for k in ("ca", "cert", "key") if k in auth}
+    if tls:
+        client.tls_set(ca_certs=tls.get("ca"), certfile=tls.get("cert"), keyfile=tls.get("key"))
     if auth:
         client.username_pw_set(auth["username"], auth.get("password"))
     return client

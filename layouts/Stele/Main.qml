@@ -9,8 +9,8 @@ Item {
     required property ScreenBridge bridge  // stele/ui/bridge.py; bridge.qmltypes
     required property ContentBridge content  // stele/ui/content_model.py: the city's playlist
 
-    readonly property bool hasTop: bridge.top.identifier !== undefined
-    readonly property bool hasBanner: bridge.banner.identifier !== undefined
+    readonly property bool hasTop: bridge.top.identifier !== ""
+    readonly property bool hasBanner: bridge.banner.identifier !== ""
 
     width: 1080
     height: 1920
@@ -18,6 +18,11 @@ Item {
     state: bridge.mode === "crisis" && hasTop ? "crisis"
          : bridge.mode === "banner" && hasBanner ? "banner" : "normal"
 
+    Binding {
+        target: Theme
+        property: "pack"
+        value: root.bridge.theme
+    }
     Binding {
         target: Theme
         property: "scale"

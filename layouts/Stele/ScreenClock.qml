@@ -39,15 +39,17 @@ QtObject {
         }
     }
 
-    // The text of `texts` (an alert's, preferred first) to show now.
-    function pick(texts: var): var {
+    // The text of `texts` (an alert's AlertTextEntry list, preferred first) to show now; null
+    // for none.
+    function pick(texts: var): AlertTextEntry {
         if (!texts || texts.length === 0)
-            return {}
+            return null
         for (let i = 0; i < texts.length; ++i) {
-            if (texts[i].language === language)
-                return texts[i]
+            const text = texts[i] as AlertTextEntry
+            if (text && text.language === language)
+                return text
         }
-        return texts[0]
+        return texts[0] as AlertTextEntry
     }
 
     // When each of `texts` (the PagedText items of a screen) has been shown long enough to

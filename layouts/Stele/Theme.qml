@@ -13,19 +13,30 @@ QtObject {
         return Math.round(v * scale)
     }
 
-    readonly property string fontFamily: "DejaVu Sans"
+    // Set by Main: the city's theme pack (stele/ui/theme.py, a folder with a theme.toml).
+    // Without one (the technician screens) the neutral look below; the neutral pack in
+    // layouts/themes/neutral holds the same values (tests/ui/test_theme.py).
+    property CityTheme pack: null
 
-    // Normal rotation
-    readonly property color background: "#0b2545"
-    readonly property color backgroundDeep: "#071a33"
-    readonly property color surface: "#13315c"
-    readonly property color surfaceHigh: "#1d4274"
-    readonly property color text: "#ffffff"
-    readonly property color textMuted: "#c5d3e6"
-    readonly property color accent: "#ffcc33"
-    readonly property color accentText: "#0b2545"
+    readonly property string fontFamily: pack ? pack.fontFamily : "DejaVu Sans"
 
-    // Alert levels (civil-protection colours)
+    // Everyday screens: the theme's colours. Every text colour stands out from every surface
+    // it is drawn on by at least 7:1 (checked when the pack is loaded); surfaceHigh carries
+    // `text` only.
+    readonly property color background: pack ? pack.background : "#0b2545"
+    readonly property color backgroundDeep: pack ? pack.backgroundDeep : "#071a33"
+    readonly property color surface: pack ? pack.surface : "#13315c"
+    readonly property color surfaceHigh: pack ? pack.surfaceHigh : "#1d4274"
+    readonly property color text: pack ? pack.text : "#ffffff"
+    readonly property color textMuted: pack ? pack.textMuted : "#c5d3e6"
+    readonly property color accent: pack ? pack.accent : "#ffcc33"
+    readonly property color accentText: pack ? pack.accentText : "#0b2545"
+    readonly property var emergencyNumbers: pack ? pack.emergencyNumbers
+                                                 : [{ "label": "Notruf", "number": "112" },
+                                                    { "label": "Polizei", "number": "110" },
+                                                    { "label": "Arzt", "number": "116 117" }]
+
+    // Alert levels (civil-protection colours): the same in every theme
     readonly property color extreme: "#b3001b"
     readonly property color extremeDeep: "#8a0015"
     readonly property color severe: "#c93a00"
@@ -154,6 +165,11 @@ QtObject {
     readonly property int pageMarkSize: labelSize
     readonly property int emergencyLabelSize: Math.max(px(30), nearSize)
     readonly property int emergencyNumberSize: Math.max(px(40), nearSize)
+    // The fallback screen (nothing to play): read in passing from across the square.
+    readonly property int fallbackCitySize: Math.max(px(76), farSize)
+    readonly property int fallbackClockSize: Math.max(px(260), farSize)
+    readonly property int fallbackDateSize: Math.max(px(56), nearSize)
+    readonly property int fallbackLogoSize: px(220)
 
     // Everyday content (read from close by; not warnings)
     readonly property int clockSize: px(230)
@@ -196,7 +212,9 @@ QtObject {
     readonly property int contentCaptionPad: px(20)
     readonly property int newsImageHeight: px(360)
     readonly property color letterbox: backgroundDeep   // around a picture shown whole
-    readonly property color captionBand: "#cc071a33"    // under a title over a picture
+    // Under a title over a picture: the theme's deep background, a little see-through.
+    readonly property color captionBand: Qt.rgba(backgroundDeep.r, backgroundDeep.g,
+                                                 backgroundDeep.b, 0.8)
     readonly property color pdfPage: "#ffffff"          // behind a rendered PDF page
 
     // -- Timing -----------------------------------------------------------------------------

@@ -22,6 +22,7 @@ import time
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as paho
@@ -30,11 +31,12 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from stele.adapters.index_fetch import IndexFetch
+from stele.adapters.signed import Gate, parse_public_key
 from stele.adapters.topics import check_level, device_topic, parse_topic, subscriptions
 from stele.domain.backoff import backoff_delay, device_rng
 
 if TYPE_CHECKING:
-    from stele.config.models import DeviceConfig, MqttConfig
+    from stele.config.models import DeviceConfig, MqttConfig, SecurityConfig
 
 log = logging.getLogger("stele.mqtt")
 
@@ -143,6 +145,8 @@ class SteleMqtt:
         rng: random.Random | None = None,
         fetch_grace_s: float = 2.0,
         fetch_patience_s: float = 10.0,
+        security: SecurityConfig | None = None,
+        on_security_problems: Callable[[list[str]], None] | None = None,
     ) -> None:
         self._cfg = mqtt_cfg
         self._device_id = check_level(device_cfg.id, "device id")
@@ -175,6 +179,13 @@ class SteleMqtt:
         self._wake = threading.Event()  # set by stop(): ends a delayed protocol switch
         # Clients replaced by a protocol switch: their last callbacks are not about us.
         self._retired: weakref.WeakSet[paho.Client] = weakref.WeakSet()
+        # Signed alerts and indexes (stele.adapters.signed): checked before anything else sees them.
+        # Without keys it only unwraps signed envelopes (a city signs before its steles check).
+        self._gate = Gate(
+            [parse_public_key(k) for k in security.trusted_keys] if security else [],
+            require=security.require_signature if security else False,
+            on_problems=on_security_problems,
+        )
         # Retained alerts the indexes list that did not come by the wildcards (RabbitMQ).
         self._fetch = IndexFetch(
             self._prefix,
@@ -215,7 +226,11 @@ class SteleMqtt:
             return
         if connected:
             info = client.publish(
-                self._status_topic, self._offline(), QOS, retain=True, properties=self._json_props()
+                self._status_topic,
+                self._offline(clean=True),
+                QOS,
+                retain=True,
+                properties=self._json_props(),
             )
             try:
                 info.wait_for_publish(timeout)
@@ -275,8 +290,12 @@ class SteleMqtt:
         self._paho_log.leaving = True
         client.disconnect()
 
-    def _offline(self) -> bytes:
-        return _json({"state": "offline", "version": self._version})
+    def _offline(self, *, clean: bool) -> bytes:
+        """A clean stop says since when; the Last Will (set before each CONNECT) can only
+        say when the connection it covers began (docs/mqtt.md, status)."""
+        now = datetime.fromtimestamp(self._clock(), UTC).isoformat(timespec="seconds")
+        when = {"since": now} if clean else {"last_connect": now}
+        return _json({"state": "offline", "version": self._version, **when})
 
     def _json_props(self) -> Properties | None:
         if not self._v5:
@@ -299,8 +318,9 @@ class SteleMqtt:
         # paho only calls .log() on it; the adapter keeps the logger's level check.
         client.enable_logger(self._paho_log)  # type: ignore[arg-type]
         apply_tls_and_auth(client, cfg)
-        # Set before connecting: the broker stores it with the CONNECT.
-        client.will_set(self._status_topic, self._offline(), QOS, retain=True)
+        # Set before connecting (and again before each reconnect, _handle_pre_connect): the
+        # broker stores it with the CONNECT.
+        client.will_set(self._status_topic, self._offline(clean=False), QOS, retain=True)
         # paho's stubs say int; its loop computes with floats, and sub-second delays matter here.
         client.reconnect_delay_set(cfg.reconnect_min_s, cfg.reconnect_max_s)  # type: ignore[arg-type]
         # Bound memory while offline for days (acks queue up).
@@ -336,6 +356,7 @@ class SteleMqtt:
             return
         self._attempt_open = True
         self._got_connack = False
+        client.will_set(self._status_topic, self._offline(clean=False), QOS, retain=True)
 
     def _handle_connect(
         self, client: paho.Client, userdata: Any, flags: Any, reason: Any, properties: Any
@@ -508,6 +529,15 @@ class SteleMqtt:
             return
         props = getattr(msg, "properties", None)
         content_type = getattr(props, "ContentType", None) if props is not None else None
+        if kind in ("alert", "index"):
+            verdict = self._gate.check(topic, payload, content_type)
+            if verdict.error:
+                level = logging.DEBUG if verdict.quiet else logging.WARNING
+                log.log(
+                    level, "rejected %s: %s; payload %s", topic, verdict.error, truncated(payload)
+                )
+                return
+            payload, content_type = verdict.payload, verdict.content_type
         incoming = Incoming(
             kind, scope, scope_id, key, topic, payload, content_type, bool(msg.retain), received_ms
         )

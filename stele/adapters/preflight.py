@@ -80,8 +80,24 @@ def check_broker(
             result["error"] = "subscriptions refused (ACL?): " + ", ".join(refused)
         done.set()
 
+    def on_disconnect(_c: paho.Client, _u: Any, _f: Any, reason: Any, _p: Any) -> None:
+        if done.is_set():
+            return
+        if mqtt_cfg.tls is not None and mqtt_cfg.tls.cert_file is not None:
+            why = (
+                f"the client certificate {mqtt_cfg.tls.cert_file} is revoked, expired or "
+                "issued by another CA"
+            )
+        elif mqtt_cfg.tls is not None:
+            why = "it may require a client certificate (mqtt.tls.cert_file is not set)"
+        else:
+            why = "it may require TLS, or refuses this client"
+        result.setdefault("error", f"broker closed the connection before answering: {why}")
+        done.set()
+
     client.on_connect = on_connect
     client.on_subscribe = on_subscribe
+    client.on_disconnect = on_disconnect
     try:
         apply_tls_and_auth(client, mqtt_cfg)
         client.connect(mqtt_cfg.host, int(mqtt_cfg.port), keepalive=10)
@@ -112,8 +128,13 @@ def check_layouts(find: Callable[[], Path]) -> Check:
 
 
 def run_checks(cfg: Config, find_layouts: Callable[[], Path]) -> list[Check]:
-    return [
+    checks = [
         check_storage(Path(cfg.storage.dir)),
         check_broker(cfg.mqtt, cfg.device),
         check_layouts(find_layouts),
     ]
+    if cfg.content.source == "osca" and cfg.osca is not None:
+        from stele.adapters.osca.check import check_osca
+
+        checks.extend(check_osca(cfg.osca, Path(cfg.storage.dir)))
+    return checks

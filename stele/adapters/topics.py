@@ -1,6 +1,6 @@
 """The topics of the MQTT contract (docs/mqtt.md): building them, and routing a topic a
 stele receives. Pure functions, shared by the stele (stele.adapters.mqtt), the central
-tool (stele.central.publish) and the preflight check."""
+tool (stele.central.publish, .session) and the preflight check."""
 
 from __future__ import annotations
 

@@ -9,49 +9,42 @@ see the new alert next to an index that lacks it.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import math
 import re
-import secrets
-import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import paho.mqtt.client as paho
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.packettypes import PacketTypes
-from paho.mqtt.properties import Properties
-
-from stele.adapters.mqtt import QOS, apply_tls_and_auth
 from stele.adapters.topics import alert_topic, check_level, index_topic, scope_path
+from stele.central.incidents import IncidentIndex, chain, choose_key, incident_key
+from stele.central.session import CentralSession, PublishError
 from stele.domain.cap import JSON_CONTENT_TYPE, XML_CONTENT_TYPE, parse_alert
 from stele.domain.model import Alert
-from stele.errors import ConfigError, SteleError
+from stele.errors import ConfigError
 
 if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
     from stele.config.models import MqttConfig
+
+__all__ = [  # the central tool's API (the session and the index have their own modules)
+    "CentralSession",
+    "IncidentIndex",
+    "PublishError",
+    "choose_key",
+    "clear_incident",
+    "incident_key",
+    "message_expiry_s",
+    "send_alert",
+    "sniff_content_type",
+]
 
 log = logging.getLogger("stele.central")
 
-TIMEOUT_S = 5.0  # connect, subscribe and each publish
-SNAPSHOT_WAIT_S = 2.0  # for the retained state of a scope
-_UNSUPPORTED_PROTOCOL = 0x84
 # A new incident key: what every supported broker carries unchanged in a topic level
 # (NATS and RabbitMQ turn "." into a level boundary; docs/brokers.md).
 _NEW_KEY = re.compile(r"[A-Za-z0-9_-]{1,64}")
-
-
-class PublishError(SteleError):
-    """The broker is unreachable, refused us, or did not confirm a publish."""
-
-
-def incident_key(sender: str, identifier: str) -> str:
-    """A short stable topic level for a new incident: never the raw identifier."""
-    return hashlib.sha256(f"{sender}\x00{identifier}".encode()).hexdigest()[:16]
 
 
 def sniff_content_type(payload: bytes) -> str:
@@ -76,67 +69,6 @@ def message_expiry_s(alert: Alert, now: datetime) -> int | None:
     return seconds
 
 
-@dataclass
-class IncidentIndex:
-    """PREFIX/index/<scope>: {"keys": [...], "incidents": {key: [identifiers]}, "written"}."""
-
-    incidents: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def from_payload(cls, payload: bytes | None) -> IncidentIndex:
-        if not payload:
-            return cls()
-        try:
-            data = json.loads(payload)
-            incidents = data.get("incidents") or {}
-            result = {str(k): [str(i) for i in incidents.get(k, [])] for k in data["keys"]}
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
-            log.warning("retained index unreadable (%s): rebuilding it", exc)
-            return cls()
-        return cls(result)
-
-    def to_payload(self, now: datetime) -> bytes:
-        keys = sorted(self.incidents)
-        data = {
-            "keys": keys,
-            "incidents": {k: self.incidents[k] for k in keys},
-            "written": now.astimezone(UTC).isoformat(timespec="seconds"),
-        }
-        return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
-
-    def find(self, identifiers: Iterable[str]) -> str | None:
-        wanted = set(identifiers)
-        for key in sorted(self.incidents):
-            if wanted.intersection(self.incidents[key]):
-                return key
-        return None
-
-    def add(self, key: str, identifiers: Iterable[str]) -> None:
-        known = self.incidents.setdefault(key, [])
-        known.extend(i for i in dict.fromkeys(identifiers) if i not in known)
-
-
-def _chain(alert: Alert) -> list[str]:
-    return [alert.identifier, *alert.references]
-
-
-def choose_key(alert: Alert, index: IncidentIndex, retained: dict[str, Alert]) -> str:
-    """The incident an alert belongs to.
-
-    An Update/Cancel (or a repeat) lands on the incident that already holds one of the
-    identifiers it names: first by the index, then by the retained alerts themselves
-    (an index written by another tool, or lost). Otherwise it starts a new incident.
-    """
-    found = index.find(_chain(alert))
-    if found is not None:
-        return found
-    wanted = set(_chain(alert))
-    for key in sorted(retained):
-        if wanted.intersection(_chain(retained[key])):
-            return key
-    return incident_key(alert.sender, alert.identifier)
-
-
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
 
@@ -149,8 +81,10 @@ def send_alert(
     scope_id: str = "",
     key: str | None = None,
     now: datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> str:
-    """Publish one CAP alert retained (QoS 1) on its incident topic; returns the key used."""
+    """Publish one CAP alert retained (QoS 1) on its incident topic; returns the key used.
+    With `signing_key` the index and the alert go out signed (stele.central.signing)."""
     at = _now(now)
     alert = parse_alert(payload, max_bytes=int(mqtt_cfg.max_payload_bytes))  # CapError if not CAP
     scope_path(scope, scope_id)
@@ -159,10 +93,10 @@ def send_alert(
             f"incident key {key!r}: expected 1 to 64 letters, digits, '_' or '-' "
             "(other characters are rewritten or refused by some brokers)"
         )
-    with _CentralSession(mqtt_cfg) as session:
+    with CentralSession(mqtt_cfg, signing_key=signing_key) as session:
         index, retained = session.snapshot(scope, scope_id)
         chosen = key or choose_key(alert, index, retained)
-        index.add(chosen, _chain(alert))
+        index.add(chosen, chain(alert))
         content_type = alert.content_type or sniff_content_type(payload)
         session.publish(
             index_topic(mqtt_cfg.prefix, scope, scope_id),
@@ -186,274 +120,24 @@ def clear_incident(
     scope: str,
     scope_id: str = "",
     now: datetime | None = None,
+    signing_key: Ed25519PrivateKey | None = None,
 ) -> None:
-    """End incidents: zero-length retained publishes, then the index without them."""
+    """End incidents: zero-length retained publishes, then the index without them. Signed:
+    first a signed end (not retained; steles that require signatures ignore a bare delete),
+    then the delete that empties the broker's retained slot, then the signed index."""
     at = _now(now)
     keys = [check_level(k, "incident key") for k in keys]
     scope_path(scope, scope_id)
-    with _CentralSession(mqtt_cfg) as session:
+    with CentralSession(mqtt_cfg, signing_key=signing_key) as session:
         index, _ = session.snapshot(scope, scope_id)
         for k in keys:
-            session.publish(alert_topic(mqtt_cfg.prefix, scope, scope_id, k), b"")
+            topic = alert_topic(mqtt_cfg.prefix, scope, scope_id, k)
+            if signing_key is not None:
+                session.publish(topic, b"", retain=False)
+            session.publish(topic, b"", sign=False)
             index.incidents.pop(k, None)
         session.publish(
             index_topic(mqtt_cfg.prefix, scope, scope_id),
             index.to_payload(at),
             content_type=JSON_CONTENT_TYPE,
         )
-
-
-class _CentralSession:
-    """A short clean MQTT session with blocking, time-limited operations."""
-
-    def __init__(self, mqtt_cfg: MqttConfig, timeout: float = TIMEOUT_S) -> None:
-        self._cfg = mqtt_cfg
-        self._timeout = timeout
-        self._v5 = mqtt_cfg.protocol != "3.1.1"
-        # Never the stele's client id from the same config file: that would kick the stele off.
-        self._client_id = f"stele-central-{secrets.token_hex(4)}"
-        self._cond = threading.Condition()
-        self._connack: Any = None
-        self._subacks: dict[int, list[Any]] = {}
-        self._pubacks: dict[int, Any] = {}
-        self._messages: dict[str, bytes] = {}
-        self._closed = False  # the broker dropped us before CONNACK
-        # paho's first error log line of each attempt: the TLS/socket reason (the later
-        # ones of an attempt are about the closed socket).
-        self._errors: list[str] = []
-        self._attempt_error = False
-        self._client: paho.Client | None = None
-
-    def __enter__(self) -> _CentralSession:
-        self._connect()
-        if self._v5 and self._cfg.protocol == "auto":
-            if self._connack == _UNSUPPORTED_PROTOCOL:
-                why = "does not speak MQTT 5"  # a 3.1.1 broker's return code 1 (NATS)
-            elif self._connack is None:
-                why = "closed the MQTT 5 connection without answering it"  # RabbitMQ 3.x
-            else:
-                why = ""
-            if why:
-                log.info("broker %s %s: using 3.1.1 (no content type, no expiry)", self._where, why)
-                self.__exit__()
-                self._v5 = False
-                self._connect()
-        if self._connack is None:
-            self.__exit__()
-            raise PublishError(self._closed_early())
-        if self._connack.is_failure:
-            self.__exit__()
-            raise PublishError(f"broker {self._where} refused the connection: {self._connack}")
-        return self
-
-    def _closed_early(self) -> str:
-        """What happened when the broker closed the connection without any CONNACK."""
-        tried = f"MQTT {self._cfg.protocol}"
-        if self._cfg.protocol == "auto":
-            tried = "MQTT 5, then 3.1.1"
-        errors = list(dict.fromkeys(self._errors))
-        why = f" ({'; '.join(errors)})" if errors else ""
-        tls = self._cfg.tls
-        suspects = "whether it speaks MQTT on that port and accepts this client"
-        if tls is not None and tls.cert_file is not None:
-            suspects += f" with the TLS client certificate {tls.cert_file}"
-        elif tls is not None:
-            suspects += " (it may require a TLS client certificate: mqtt.tls.cert_file is not set)"
-        elif self._cfg.username is not None:
-            suspects += f" as user {self._cfg.username!r}"
-        return (
-            f"broker {self._where} closed the connection without answering the MQTT "
-            f"CONNECT (tried {tried}){why}; check {suspects}"
-        )
-
-    def __exit__(self, *exc: object) -> None:
-        if self._client is not None:
-            self._client.disconnect()
-            self._client.loop_stop()
-            self._client = None
-
-    @property
-    def _where(self) -> str:
-        return f"{self._cfg.host}:{self._cfg.port}"
-
-    def _connect(self) -> None:
-        """One connection attempt with the current protocol. Afterwards either a CONNACK is
-        in (`_connack`), or the broker closed the connection before any (`_connack` None,
-        client stopped); no answer at all or an unreachable broker raise PublishError."""
-        with self._cond:
-            self._connack, self._closed, self._attempt_error = None, False, False
-        client = paho.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self._client_id,
-            protocol=paho.MQTTv5 if self._v5 else paho.MQTTv311,
-        )
-        client.enable_logger(logging.getLogger("stele.central.paho"))
-        apply_tls_and_auth(client, self._cfg)
-        client.connect_timeout = self._timeout
-        client.on_connect = self._on_connect
-        client.on_subscribe = self._on_subscribe
-        client.on_publish = self._on_publish
-        client.on_message = self._on_message
-        client.on_disconnect = self._on_disconnect
-        client.on_log = self._on_log
-        self._client = client
-        try:
-            client.connect(self._cfg.host, int(self._cfg.port), keepalive=30)
-        except OSError as exc:
-            self._client = None
-            raise PublishError(f"cannot reach MQTT broker {self._where}: {exc}") from None
-        client.loop_start()
-        with self._cond:
-            answered = self._cond.wait_for(
-                lambda: self._connack is not None or self._closed, self._timeout
-            )
-        if self._connack is None:
-            self.__exit__()
-            if not answered:
-                why = f": {self._errors[-1]}" if self._attempt_error else ""
-                raise PublishError(
-                    f"no answer from MQTT broker {self._where} within {self._timeout:g} s{why}"
-                )
-
-    def _on_connect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
-        with self._cond:
-            self._connack = reason
-            self._cond.notify_all()
-
-    def _on_disconnect(self, client: paho.Client, u: Any, f: Any, reason: Any, p: Any) -> None:
-        with self._cond:
-            self._closed = True
-            self._cond.notify_all()
-
-    def _on_log(self, client: paho.Client, u: Any, level: int, text: str) -> None:
-        if level == paho.MQTT_LOG_ERR and not self._attempt_error:
-            self._attempt_error = True
-            self._errors.append(text)
-
-    def _on_subscribe(self, client: paho.Client, u: Any, mid: int, codes: Any, p: Any) -> None:
-        with self._cond:
-            self._subacks[mid] = list(codes)
-            self._cond.notify_all()
-
-    def _on_publish(self, client: paho.Client, u: Any, mid: int, reason: Any, p: Any) -> None:
-        with self._cond:
-            self._pubacks[mid] = reason
-            self._cond.notify_all()
-
-    def _on_message(self, client: paho.Client, u: Any, msg: paho.MQTTMessage) -> None:
-        with self._cond:
-            if msg.payload:
-                self._messages[msg.topic] = bytes(msg.payload)
-            else:
-                self._messages.pop(msg.topic, None)
-            self._cond.notify_all()
-
-    def _wait(self, table: dict[int, Any], mid: int, what: str) -> Any:
-        with self._cond:
-            if not self._cond.wait_for(lambda: mid in table, self._timeout):
-                raise PublishError(
-                    f"broker {self._where} did not confirm {what} within {self._timeout:g} s"
-                )
-            return table.pop(mid)
-
-    def snapshot(self, scope: str, scope_id: str) -> tuple[IncidentIndex, dict[str, Alert]]:
-        """The scope's retained index and retained alerts (by key).
-
-        Completeness: after the SUBACK we publish a marker to a private topic we are
-        subscribed to; the broker queues it behind the retained messages, so when it
-        arrives everything retained has arrived. Without it (no permission) we settle
-        for SNAPSHOT_WAIT_S. A broker that does not deliver retained messages to a
-        wildcard subscription (RabbitMQ 3.x) sends only the index: the alerts it lists
-        that did not come are then asked for by their exact topics, and synced again.
-        """
-        assert self._client is not None
-        prefix = self._cfg.prefix
-        idx = index_topic(prefix, scope, scope_id)
-        alerts = f"{prefix}/alerts/{scope_path(scope, scope_id)}/+"
-        marker = f"{prefix}/central/sync/{self._client_id}"
-        self._subscribe([idx, alerts, marker], reading=idx)
-        messages = self._sync(marker)
-        index = IncidentIndex.from_payload(messages.get(idx))
-        missing = []
-        for key in index.incidents:
-            try:
-                topic = alert_topic(prefix, scope, scope_id, key)
-            except SteleError:
-                continue  # not a topic level: nothing of ours was ever published there
-            if topic not in messages:
-                missing.append(topic)
-        if missing:
-            log.info(
-                "%d listed alert(s) not delivered by the wildcard: asking by topic", len(missing)
-            )
-            self._subscribe(missing, reading=missing[0])
-            messages = self._sync(marker)
-        retained: dict[str, Alert] = {}
-        for topic, payload in messages.items():
-            if not topic.startswith(alerts[:-1]):
-                continue
-            key = topic.rsplit("/", 1)[1]
-            try:
-                retained[key] = parse_alert(payload, max_bytes=int(self._cfg.max_payload_bytes))
-            except SteleError as exc:
-                log.warning("retained %s is not CAP (%s): listed without identifiers", topic, exc)
-                index.incidents.setdefault(key, [])
-                continue
-            # A retained alert the index does not know (another tool, or a lost index)
-            # must stay listed, or steles would drop it.
-            if key not in index.incidents:
-                index.add(key, _chain(retained[key]))
-        return index, retained
-
-    def _subscribe(self, topics: list[str], *, reading: str) -> None:
-        assert self._client is not None
-        _, mid = self._client.subscribe([(t, QOS) for t in topics])
-        if mid is None:
-            raise PublishError(f"broker {self._where}: the subscription was not sent")
-        codes = self._wait(self._subacks, mid, "the subscription")
-        # The marker (last, when there) may be refused: _sync copes with that.
-        reads = codes[:-1] if topics[-1].startswith(f"{self._cfg.prefix}/central/") else codes
-        if any(getattr(c, "is_failure", False) or c == 0x80 for c in reads):
-            raise PublishError(f"broker {self._where} refused to let us read {reading}: {codes}")
-
-    def _sync(self, marker: str) -> dict[str, bytes]:
-        """Everything retained so far: wait for our marker to come back (docs/mqtt.md)."""
-        assert self._client is not None
-        token = secrets.token_hex(8).encode()
-        sent = self._client.publish(marker, token, QOS)
-
-        def refused() -> bool:
-            return getattr(self._pubacks.get(sent.mid), "is_failure", False)
-
-        with self._cond:
-            if not self._cond.wait_for(
-                lambda: self._messages.get(marker) == token or refused(), SNAPSHOT_WAIT_S
-            ):
-                log.info("no sync marker within %g s: using what arrived", SNAPSHOT_WAIT_S)
-            elif refused():  # no permission for the marker: give the broker a moment instead
-                self._cond.wait(0.5)
-            return dict(self._messages)
-
-    def publish(
-        self,
-        topic: str,
-        payload: bytes,
-        *,
-        content_type: str | None = None,
-        expiry_s: int | None = None,
-    ) -> None:
-        """Retained QoS 1 publish, confirmed by the broker."""
-        assert self._client is not None
-        props = None
-        if self._v5 and (content_type or expiry_s):
-            props = Properties(PacketTypes.PUBLISH)
-            if content_type:
-                props.ContentType = content_type
-            if expiry_s:
-                props.MessageExpiryInterval = expiry_s
-        info = self._client.publish(topic, payload, QOS, retain=True, properties=props)
-        if info.rc != paho.MQTT_ERR_SUCCESS:
-            raise PublishError(f"publish to {topic} failed: {paho.error_string(info.rc)}")
-        reason = self._wait(self._pubacks, info.mid, f"the publish to {topic}")
-        if getattr(reason, "is_failure", False):
-            raise PublishError(f"broker {self._where} refused the publish to {topic}: {reason}")

@@ -45,9 +45,10 @@ def config_sources(
     *,
     env: Mapping[str, str] | None = None,
     system_paths: Sequence[Path] = SYSTEM_CONFIG_PATHS,
+    env_var: str = ENV_VAR,
 ) -> list[Path]:
     """The files load_config reads, lowest priority first (an explicit file even if missing)."""
-    explicit = _explicit_path(path, os.environ if env is None else env)
+    explicit = _explicit_path(path, os.environ if env is None else env, env_var)
     found = [p for p in system_paths if _present(p) and not _same_file(p, explicit)]
     return [*found, explicit] if explicit is not None else found
 
@@ -59,9 +60,27 @@ def load_config(
     system_paths: Sequence[Path] = SYSTEM_CONFIG_PATHS,
 ) -> Config:
     """Merge the layers and validate; raise ConfigLoadError listing every problem found."""
+    return load_model(Config, path, env=env, system_paths=system_paths, sections=("device",))
+
+
+M = typing.TypeVar("M", bound=BaseModel)
+
+
+def load_model(
+    model: type[M],
+    path: Path | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    system_paths: Sequence[Path] = SYSTEM_CONFIG_PATHS,
+    sections: Sequence[str] = (),
+    env_var: str = ENV_VAR,
+) -> M:
+    """load_config for any configuration model (the bridge's has no [device]): the same
+    layers and the same one-line-per-problem errors. `sections` are required tables, so
+    each of their missing keys is named rather than only the table."""
     errors: list[str] = []
     layers: list[tuple[str, dict[str, Any]]] = []
-    for source in config_sources(path, env=env, system_paths=system_paths):
+    for source in config_sources(path, env=env, system_paths=system_paths, env_var=env_var):
         data = _read_layer(source, errors)
         if data is not None:
             layers.append((str(source), data))
@@ -71,12 +90,15 @@ def load_config(
     origin: Origin = {}
     for label, data in layers:
         _merge(merged, data, label, (), origin)
-    merged.setdefault("device", {})  # so each missing device key is named, not just [device]
+    for section in sections:
+        merged.setdefault(section, {})  # so each missing key is named, not just the table
     try:
-        return Config.model_validate(merged)
+        return model.model_validate(merged)
     except ValidationError as exc:
         last = layers[-1][0] if layers else "configuration"
-        lines = [_explain(err, merged, origin, last) for err in exc.errors() if not _echo(err)]
+        lines = [
+            _explain(err, merged, origin, last, model) for err in exc.errors() if not _echo(err)
+        ]
         raise ConfigLoadError(lines) from None
 
 
@@ -90,10 +112,10 @@ def _echo(err: Mapping[str, Any]) -> bool:
     )
 
 
-def _explicit_path(path: Path | None, env: Mapping[str, str]) -> Path | None:
+def _explicit_path(path: Path | None, env: Mapping[str, str], env_var: str) -> Path | None:
     if path is not None:
         return Path(path)
-    named = env.get(ENV_VAR, "").strip()
+    named = env.get(env_var, "").strip()
     return Path(named) if named else None
 
 
@@ -179,7 +201,16 @@ def _mark(path: tuple[Any, ...], value: Any, label: str, origin: Origin) -> None
         _mark((*path, key), item, label, origin)
 
 
-def _explain(err: Mapping[str, Any], data: Mapping[str, Any], origin: Origin, last: str) -> str:
+def _explain(
+    err: Mapping[str, Any],
+    data: Mapping[str, Any],
+    origin: Origin,
+    last: str,
+    root: type[BaseModel] = Config,
+) -> str:
+    """One line for one validation error: file, key, value, what was expected. `root` is
+    the model validated (the configuration, a theme pack: stele/config/theme.py, or the
+    bridge's configuration)."""
     loc = tuple(err["loc"])
     key = _dotted(loc)
     found, value = _lookup(data, loc)
@@ -189,12 +220,12 @@ def _explain(err: Mapping[str, Any], data: Mapping[str, Any], origin: Origin, la
     kind = err["type"]
     if kind == "extra_forbidden":
         if isinstance(value, dict):
-            return f"{source}: [{key}] — unknown section{_suggest(loc, section=True)}"
-        return f"{source}: {key} = {_shown(loc, value)} — unknown key{_suggest(loc)}"
+            return f"{source}: [{key}] — unknown section{_suggest(loc, root, section=True)}"
+        return f"{source}: {key} = {_shown(loc, value)} — unknown key{_suggest(loc, root)}"
     if kind == "missing":
-        return f"{source}: {key} — required key missing; {_expectation(err, loc, None)}"
+        return f"{source}: {key} — required key missing; {_expectation(err, loc, None, root)}"
     shown = f"{key} = {_shown(loc, value)}" if found else key
-    return f"{source}: {shown} — {_expectation(err, loc, value)}"
+    return f"{source}: {shown} — {_expectation(err, loc, value, root)}"
 
 
 def _dotted(loc: tuple[Any, ...]) -> str:
@@ -217,12 +248,13 @@ def _lookup(data: Any, loc: tuple[Any, ...]) -> tuple[bool, Any]:
 
 
 def _shown(loc: tuple[Any, ...], value: Any) -> str:
-    if loc == ("mqtt", "password"):
+    if loc in _SECRETS:
         return MASK
     text = _toml_value(value)
     return text if len(text) <= 200 else text[:199] + "…"  # one line, even for a pasted blob
 
 
+_SECRETS = {("mqtt", "password"), ("osca", "js_key"), ("osca", "password")}
 _TIME = 'expected a time "HH:MM" from "00:00" to "23:59", e.g. "07:30"'
 # Where a type-derived phrase would not tell a technician enough.
 _EXPECT = {
@@ -236,18 +268,29 @@ _EXPECT = {
     "device.tags": 'expected a list of short names, e.g. ["innenstadt", "bahnhof"]',
     "device.tags[*]": 'expected a short name: a-z, 0-9, "-" and "_", up to 32 characters,'
     ' e.g. "innenstadt"',
+    "display.theme": 'expected a theme name (a-z, 0-9, "-", "_"), e.g. "neutral", or an absolute'
+    " path to a theme folder",
+    "osca.server_url": 'expected the Parse API base with its mount path, e.g.'
+    ' "https://osca.example.de/parse"',
     "power.schedule": "expected [[power.schedule]] tables, each with days, on and off",
+    "bridge.ars": 'expected a list of 12-digit municipality keys, e.g. ["051220000000"]',
+    "bridge.ars[*]": 'expected 12 digits (Amtlicher Regionalschluessel), e.g. "051220000000"',
+    "bridge.warncells": 'expected a list of DWD warn cell IDs, e.g. ["805122000"]',
+    "bridge.warncells[*]": 'expected 9 digits (DWD warn cell ID), e.g. "805122000"',
     "power.schedule[*].days": 'expected a non-empty list of days, e.g. ["mon", "tue", "wed"]',
 }
 
 
-def _expectation(err: Mapping[str, Any], loc: tuple[Any, ...], value: Any) -> str:
+def _expectation(
+    err: Mapping[str, Any], loc: tuple[Any, ...], value: Any, root: type[BaseModel] = Config
+) -> str:
     if err["type"] == "value_error":
         return str(err["ctx"]["error"])
     pattern = re.sub(r"\[\d+\]", "[*]", _dotted(loc))
+    # Keys are dotted from their table, so the stele's, the bridge's and a theme's never meet.
     if pattern in _EXPECT:
         return _EXPECT[pattern]
-    tp, meta = _resolve(loc)
+    tp, meta = _resolve(loc, root)
     choices: tuple[Any, ...] = ()
     if typing.get_origin(tp) is Literal:
         choices = typing.get_args(tp)
@@ -315,9 +358,9 @@ def _unwrap(tp: Any) -> tuple[Any, list[Any]]:
             return tp, meta
 
 
-def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any]]:
+def _resolve(loc: tuple[Any, ...], root: type[BaseModel] = Config) -> tuple[Any, list[Any]]:
     """The declared type at a validation location, and its constraints."""
-    tp: Any = Config
+    tp: Any = root
     meta: list[Any] = []
     for part in loc:
         tp, _ = _unwrap(tp)
@@ -337,8 +380,8 @@ def _resolve(loc: tuple[Any, ...]) -> tuple[Any, list[Any]]:
     return base, meta + more
 
 
-def _suggest(loc: tuple[Any, ...], *, section: bool = False) -> str:
-    parent, _ = _resolve(loc[:-1])
+def _suggest(loc: tuple[Any, ...], root: type[BaseModel] = Config, *, section: bool = False) -> str:
+    parent, _ = _resolve(loc[:-1], root)
     if not (inspect.isclass(parent) and issubclass(parent, BaseModel)):
         return ""
     names = list(parent.model_fields)

@@ -1,5 +1,7 @@
 """Configuration models: every key a technician may set, with its type, default and check."""
 
+import base64
+import binascii
 import os
 import re
 import shlex
@@ -201,7 +203,11 @@ class DisplayConfig(BaseModel):
     width: Annotated[Int, Field(ge=1, le=16384)] | None = None
     height: Annotated[Int, Field(ge=1, le=16384)] | None = None
     fullscreen: Bool = True
-    city: str = "Stadt Solingen"
+    # The theme pack (stele/config/themes.py): a name, looked up in /etc/stele/themes/ and
+    # then among the built-in ones, or an absolute path to a pack's folder.
+    theme: str = Field(default="neutral", pattern=r"^([a-z0-9][a-z0-9_-]{0,63}|/.+)$")
+    # Not set: the theme's city and logo (and "Stadt Solingen" where the theme has none).
+    city: Annotated[str, Field(min_length=1)] | None = None
     logo: ReadableFile | None = None
     rotation_s: Float = Field(default=12.0, gt=0.0, le=3600.0)
     # Visible diagonal of the panel in inches: letter sizes are set in millimetres from it.
@@ -263,13 +269,44 @@ def _http_url(value: str) -> str:
     return value
 
 
+def _ed25519_key(value: str) -> str:
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raw = b""
+    if len(raw) != 32:
+        raise ValueError(
+            "expected the base64 of a 32-byte Ed25519 public key (`stele alert key PEMFILE` "
+            "prints it)"
+        )
+    return value
+
+
 class ContentConfig(BaseModel):
+    """City content (docs/content.md): the city's manifest, or the OSCA backend (docs/osca.md)."""
+
     model_config = _FROZEN
+    source: Literal["manifest", "osca"] = "manifest"
     # Absent: this stele syncs no content (it shows its fallback screen between alerts).
     manifest_url: Annotated[str, AfterValidator(_http_url)] | None = None
     poll_s: Int = Field(default=300, ge=10, le=86400)
     cache_mb: Int = Field(default=2048, ge=1, le=1048576)
     report_s: Int = Field(default=900, ge=10, le=86400)
+
+
+class SecurityConfig(BaseModel):
+    """Signed alerts (docs/mqtt.md, "Signed messages"); off by default."""
+
+    model_config = _FROZEN
+    trusted_keys: tuple[Annotated[str, AfterValidator(_ed25519_key)], ...] = ()
+    require_signature: Bool = False
+
+    @field_validator("require_signature")
+    @classmethod
+    def _keys_needed(cls, value: bool, info: ValidationInfo) -> bool:
+        if value and not info.data.get("trusted_keys") and "trusted_keys" in info.data:
+            raise ValueError("true needs at least one key in security.trusted_keys")
+        return value
 
 
 class LogConfig(BaseModel):
@@ -282,6 +319,26 @@ class LogConfig(BaseModel):
         return value.upper() if isinstance(value, str) else value
 
 
+class OscaConfig(BaseModel):
+    """The Open SmartCity App backend (a Parse Server) that the Stele Configurator writes."""
+
+    model_config = _FROZEN
+    # The Parse API base including its mount path, e.g. "https://osca.example.de/parse".
+    server_url: str = Field(pattern=r"^https?://[^\s/]+(/\S*)?$")
+    app_id: str = Field(min_length=1)
+    js_key: SecretStr
+    username: str = Field(min_length=1)
+    password: SecretStr
+    poll_s: Float = Field(default=300.0, ge=10.0, le=86400.0)
+    departures_s: Float = Field(default=30.0, ge=10.0, le=3600.0)
+    screenshot_s: Float = Field(default=600.0, ge=60.0, le=86400.0)
+
+    @field_validator("server_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
 class Config(BaseModel):
     model_config = _FROZEN
     device: DeviceConfig
@@ -292,6 +349,19 @@ class Config(BaseModel):
     power: PowerConfig = Field(default_factory=PowerConfig)
     content: ContentConfig = Field(default_factory=ContentConfig)
     log: LogConfig = Field(default_factory=LogConfig)
+    security: SecurityConfig = Field(default_factory=SecurityConfig)
+    osca: OscaConfig | None = Field(default=None, validate_default=True)
+
+    @field_validator("osca")
+    @classmethod
+    def _osca_when_chosen(cls, value: OscaConfig | None, info: ValidationInfo) -> Any:
+        content = info.data.get("content")
+        if value is None and content is not None and content.source == "osca":
+            raise ValueError(
+                'required when content.source = "osca": server_url, app_id, js_key, '
+                "username and password"
+            )
+        return value
 
     @property
     def mqtt_client_id(self) -> str:

@@ -1,6 +1,9 @@
-"""`stele demo`: a local Mosquitto, a demo configuration for Solingen and the kiosk.
+"""`stele demo`: a local Mosquitto, a local content server, a demo configuration for
+Solingen and the kiosk.
 
-Everything lives in a fresh temporary folder; nothing outside it is touched.
+The content server (stele/demo/server.py) serves the demo manifest with a slide of every
+type, its media and live data; the configuration points `[content] manifest_url` at it.
+Everything else lives in a fresh temporary folder; nothing outside it is touched.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from stele.adapters.local_broker import MosquittoBroker, MosquittoMissing
+from stele.demo.server import DemoContentServer
 
 EXAMPLE_ORDER = (
     "05_storm_moderate.xml",
@@ -44,8 +48,12 @@ dir = "{state}"
 [display]
 orientation = "{orientation}"
 fullscreen = false
-city = "Stadt Solingen"
-{size}"""
+theme = "{theme}"
+{size}
+[content]
+manifest_url = "{manifest_url}"
+poll_s = 30
+"""
 
 
 def examples_dir() -> Path:
@@ -57,14 +65,29 @@ def has_display() -> bool:
 
 
 def write_demo_config(
-    folder: Path, port: int, orientation: str = "portrait", *, window: bool = False
+    folder: Path,
+    port: int,
+    orientation: str = "portrait",
+    *,
+    window: bool = False,
+    manifest_url: str = "http://127.0.0.1:8000/manifest.json",
+    theme: str = "solingen",
 ) -> Path:
     """A window on a laptop screen gets half the stele's size (the theme scales with it)."""
     state = folder / "state"
     state.mkdir(parents=True, exist_ok=True)
     size = "width = 540\nheight = 960\n" if window else ""
     path = folder / "stele.toml"
-    path.write_text(DEMO_CONFIG.format(port=port, state=state, orientation=orientation, size=size))
+    path.write_text(
+        DEMO_CONFIG.format(
+            port=port,
+            state=state,
+            orientation=orientation,
+            size=size,
+            manifest_url=manifest_url,
+            theme=theme,
+        )
+    )
     return path
 
 
@@ -88,8 +111,10 @@ def instructions(config: Path) -> str:
     return "\n".join(lines)
 
 
-def run_demo(window: str = "auto", exit_after_s: float | None = None) -> int:
-    """Start a broker and the kiosk; `exit_after_s` ends it (tests)."""
+def run_demo(
+    window: str = "auto", exit_after_s: float | None = None, theme: str = "solingen"
+) -> int:
+    """Start a broker, the content server and the kiosk; `exit_after_s` ends it (tests)."""
     offscreen = window == "offscreen" or (window == "auto" and not has_display())
     if offscreen:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
@@ -100,13 +125,21 @@ def run_demo(window: str = "auto", exit_after_s: float | None = None) -> int:
         print(f"stele demo: {exc}", file=sys.stderr)
         return 3
     broker.start()
+    content = DemoContentServer().start()
     try:
-        config = write_demo_config(folder, broker.port, window=not offscreen)
+        config = write_demo_config(
+            folder,
+            broker.port,
+            window=not offscreen,
+            manifest_url=content.manifest_url,
+            theme=theme,
+        )
         os.environ["STELE_CONFIG"] = str(config)
         from stele.config import load_config
         from stele.ui.main import run_kiosk
 
         print(f"Local Mosquitto on 127.0.0.1:{broker.port}; demo files in {folder}")
+        print(f"Demo content (a slide of every type): {content.manifest_url}")
         if offscreen:
             print(
                 f"No display: rendering offscreen; the screen is saved to {folder / 'screen.png'}"
@@ -118,5 +151,6 @@ def run_demo(window: str = "auto", exit_after_s: float | None = None) -> int:
             exit_after_s=exit_after_s,
         )
     finally:
+        content.close()
         broker.close()
         shutil.rmtree(folder, ignore_errors=True)

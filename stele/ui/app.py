@@ -24,6 +24,7 @@ from shiboken6 import Shiboken
 from stele import __version__
 from stele.adapters.mqtt import SteleMqtt
 from stele.config.models import Config
+from stele.config.themes import DEFAULT_CITY, Theme, load_theme
 from stele.domain.book import AlertBook
 from stele.domain.decide import Policy
 from stele.domain.model import Severity
@@ -41,6 +42,7 @@ from stele.ui.played import ProofOfPlay
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
 from stele.ui.status import StatusReporter
+from stele.ui.theme import CityTheme
 from stele.ui.view import create_view
 from stele.ui.warmup import WarmUp, rehearsal_screens
 
@@ -59,12 +61,20 @@ class Kiosk(QObject):
     acked = Signal(object)  # Presented, after the ack was published
     status_text = Signal(str)  # a short human line for systemd's STATUS=
     _connection = Signal(bool)
+    _security = Signal(object)  # list[str]: rejected signed messages, from paho's thread
 
     def __init__(
-        self, cfg: Config, *, clock: Clock = utc_now, parent: QObject | None = None
+        self,
+        cfg: Config,
+        *,
+        clock: Clock = utc_now,
+        theme: Theme | None = None,
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.cfg = cfg
+        # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
+        self.theme = theme or load_theme(cfg.display.theme)
         self._clock = clock
         dev = cfg.device
         self.book = AlertBook(
@@ -78,13 +88,15 @@ class Kiosk(QObject):
             all_clear_for=timedelta(minutes=cfg.alerts.all_clear_minutes),
         )
         width, height = cfg.display.size
+        logo = cfg.display.logo or self.theme.logo  # the configuration's wins
         self.bridge = ScreenBridge(
-            city=cfg.display.city,
+            city=cfg.display.city or self.theme.pack.city or DEFAULT_CITY,
             device_id=dev.id,
             timezone=dev.timezone,
             rotation_seconds=round(cfg.display.rotation_s),
-            logo=QUrl.fromLocalFile(str(cfg.display.logo)).toString() if cfg.display.logo else "",
+            logo=QUrl.fromLocalFile(str(logo)).toString() if logo else "",
             diagonal_inch=cfg.display.diagonal_inch,
+            theme=CityTheme(self.theme.pack, self),
         )
         self.inbox = Inbox(cfg.mqtt.max_payload_bytes, self)
         self.mqtt = SteleMqtt(
@@ -93,6 +105,8 @@ class Kiosk(QObject):
             version=__version__,
             on_message=self.inbox.put,
             on_connection=self._connection.emit,
+            security=cfg.security,
+            on_security_problems=self._security.emit,
         )
         self.content_bridge = ContentBridge(self)
         self.view: QQuickView = create_view(
@@ -145,6 +159,7 @@ class Kiosk(QObject):
         self._status_due = False  # a new screen's status waits for its frame
 
         self._connection.connect(self._on_connection, Qt.ConnectionType.QueuedConnection)
+        self._security.connect(self._on_security, Qt.ConnectionType.QueuedConnection)
         self.desk.screen_changed.connect(self._on_screen)
         self.desk.book_changed.connect(lambda: self.state.save(self.book))
         self.desk.received.connect(self.acks.received)
@@ -279,6 +294,10 @@ class Kiosk(QObject):
             self.reporter.last_sync = self._clock()
         log.info("broker %s", "connected" if connected else "unreachable")
         self.bridge.set_connected(connected, self.reporter.last_sync)
+        self.reporter.publish()
+
+    def _on_security(self, problems: list[str]) -> None:
+        self.reporter.security_problems = list(problems)
         self.reporter.publish()
 
     def _on_storage(self) -> None:

@@ -1,14 +1,15 @@
 """ScreenBridge: the domain's ScreenModel as QML properties.
 
-Python hands QML plain maps and lists (never dataclasses), and the alert lists as list
-models (stele/ui/models.py, a role per field); every other property has its own
-NOTIFY signal and setters compare before emitting, so re-applying an unchanged screen
-repaints nothing. Use from the GUI thread only: callers on other threads (paho) must hop
-through a queued signal first.
+Python hands QML typed entries (stele/ui/entries.py: `AlertEntry`, `AllClearEntry`, never
+dataclasses or maps) and the alert lists as list models (stele/ui/models.py, a role per
+field); every other property has its own NOTIFY signal and setters compare before emitting,
+so re-applying an unchanged screen repaints nothing. Use from the GUI thread only: callers on
+other threads (paho) must hop through a queued signal first.
 """
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,12 +17,16 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
-from stele.domain.presentation import AlertText, AlertView, AllClearView, ScreenModel
-from stele.domain.text import soft_hyphens
+from stele.domain.presentation import AlertView, AllClearView, ScreenModel
+from stele.ui.entries import AlertEntry, AlertTextEntry, AllClearEntry
 from stele.ui.models import AlertListModel
 from stele.ui.qr import qr_source
+from stele.ui.theme import CityTheme
 
 _TIME_FORMAT = "%d.%m.%Y, %H:%M"
+# Entries no longer on the screen stay alive this long: a QML binding or a delegate on its
+# way out may still read one (a deleted QObject would turn it into null mid-evaluation).
+_RETIRE_S = 10.0
 
 
 # The QML module the bridge belongs to: `import Stele` knows `ScreenBridge`, and its
@@ -59,8 +64,9 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     def mode(self) -> str:
         return self._mode
 
-    @Property("QVariantMap", notify=topChanged)  # type: ignore[arg-type]
-    def top(self) -> dict[str, Any]:
+    @Property(AlertEntry, notify=topChanged)
+    def top(self) -> AlertEntry:
+        """The takeover; an entry with `identifier` "" when there is none."""
         return self._top
 
     @Property(AlertListModel, constant=True)
@@ -73,8 +79,9 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         """Listed alerts that do not fit."""
         return self._others_more
 
-    @Property("QVariantMap", notify=bannerChanged)  # type: ignore[arg-type]
-    def banner(self) -> dict[str, Any]:
+    @Property(AlertEntry, notify=bannerChanged)
+    def banner(self) -> AlertEntry:
+        """The banner; an entry with `identifier` "" when there is none."""
         return self._banner
 
     @Property(AlertListModel, constant=True)
@@ -82,8 +89,9 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         """The minor alerts in the rotation, a slide each."""
         return self._loop_alerts
 
-    @Property("QVariantMap", notify=allClearChanged)  # type: ignore[arg-type]
-    def allClear(self) -> dict[str, Any]:
+    @Property(AllClearEntry, notify=allClearChanged)
+    def allClear(self) -> AllClearEntry:
+        """The all-clear card; an entry with `identifier` "" when there is none."""
         return self._all_clear
 
     @Property(bool, notify=connectedChanged)
@@ -123,8 +131,13 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         """File URL of the city's logo, or ""."""
         return self._logo
 
+    @Property(CityTheme, constant=True)
+    def theme(self) -> CityTheme:
+        """The city's theme pack: Main binds it into the Theme singleton."""
+        return self.city_theme
+
     @Property("QVariantList", notify=languagesChanged)  # type: ignore[arg-type]
-    def languages(self) -> list[Any]:
+    def languages(self) -> list[str]:
         """The languages the whole screen turns through together (ScreenModel.language_cycle)."""
         return self._languages
 
@@ -142,17 +155,20 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         rotation_seconds: int = 12,
         logo: str = "",
         diagonal_inch: float = 55.0,
+        theme: CityTheme | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._zone = ZoneInfo(timezone)
         self._mode = "normal"
-        self._top: dict[str, Any] = {}
+        self._no_alert = AlertEntry(parent=self)
+        self._no_all_clear = AllClearEntry(parent=self)
+        self._top = self._no_alert
         self._others = AlertListModel(self)
         self._others_more = 0
-        self._banner: dict[str, Any] = {}
+        self._banner = self._no_alert
         self._loop_alerts = AlertListModel(self)
-        self._all_clear: dict[str, Any] = {}
+        self._all_clear = self._no_all_clear
         self._connected = True
         self._stale_text = ""
         self._city = city
@@ -164,29 +180,38 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         self._logo = logo
         self._languages: list[str] = []
         self._diagonal_inch = float(diagonal_inch)
+        self.city_theme = theme or CityTheme(parent=self)
         # Last screen's alerts, converted, keyed by the (frozen, hashable) AlertView: the
         # core rebuilds equal views on every decision, apply() converts only new ones.
-        self._converted: dict[AlertView, dict[str, Any]] = {}
+        self._converted: dict[AlertView, AlertEntry] = {}
+        self._all_clear_view: AllClearView | None = None
+        self._retired: list[tuple[float, QObject]] = []
 
     # -- public API --------------------------------------------------------------------
 
     def apply(self, screen: ScreenModel) -> None:
-        """Show `screen`: convert it to plain maps and update the properties that changed.
+        """Show `screen`: convert it to entries and update the properties that changed.
 
         The composition (what is the takeover, the banner, the slides, the listed alerts) is
         the domain's (`build_screen`); this only translates it.
         """
-        converted = {a: self._alert_map(a) for a in screen.alerts}
+        converted = {a: self._alert_entry(a) for a in screen.alerts}
+        self._retire([e for a, e in self._converted.items() if a not in converted])
         self._converted = converted
-        takeover = converted[screen.takeover] if screen.takeover is not None else {}
-        banner = converted[screen.banner] if screen.banner is not None else {}
+        no = self._no_alert
+        takeover = converted[screen.takeover] if screen.takeover is not None else no
+        banner = converted[screen.banner] if screen.banner is not None else no
         self._set("_top", takeover, self.topChanged)
         self._others.replace([converted[a] for a in screen.listed])
         self._set("_others_more", screen.unlisted, self.othersMoreChanged)
         self._set("_banner", banner, self.bannerChanged)
         self._loop_alerts.replace([converted[a] for a in screen.slides])
-        all_clear = self._all_clear_map(screen.all_clear) if screen.all_clear else {}
-        self._set("_all_clear", all_clear, self.allClearChanged)
+        if screen.all_clear != self._all_clear_view:
+            self._all_clear_view = screen.all_clear
+            if self._all_clear is not self._no_all_clear:
+                self._retire([self._all_clear])
+            all_clear = self._all_clear_entry(screen.all_clear) if screen.all_clear else None
+            self._set("_all_clear", all_clear or self._no_all_clear, self.allClearChanged)
         self._set("_languages", list(screen.language_cycle), self.languagesChanged)
         # Mode last: by the time QML switches state, the data it shows is in place.
         self._set("_mode", screen.mode.value, self.modeChanged)
@@ -226,45 +251,32 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     def _format(self, moment: datetime) -> str:
         return moment.astimezone(self._zone).strftime(_TIME_FORMAT)
 
-    def _alert_map(self, alert: AlertView) -> dict[str, Any]:
+    def _retire(self, entries: list[AlertEntry] | list[AllClearEntry]) -> None:
+        now = time.monotonic()
+        self._retired = [(t, e) for t, e in self._retired if now - t < _RETIRE_S]
+        self._retired.extend((now, e) for e in entries)
+
+    def _alert_entry(self, alert: AlertView) -> AlertEntry:
         cached = self._converted.get(alert)
         if cached is not None:
             return cached
-        sent = self._format(alert.sent)
-        onset = self._format(alert.onset) if alert.onset else ""
-        return {
-            "identifier": alert.identifier,
-            "layout": alert.layout.value,
-            "severity": alert.severity,
-            "category": alert.category,
-            "exercise": alert.exercise,
-            "sentTime": sent,
-            "sentText": f"Stand: {sent} Uhr",
-            "onsetTime": onset,
-            "onsetText": f"ab {onset} Uhr" if onset else "",
-            "web": alert.web,
-            "qrSource": qr_source(alert.web),
-            "texts": [_text_map(t) for t in alert.texts],
-        }
+        return AlertEntry(
+            identifier=alert.identifier,
+            layout=alert.layout.value,
+            severity=alert.severity,
+            category=alert.category,
+            exercise=alert.exercise,
+            sent_time=self._format(alert.sent),
+            onset_time=self._format(alert.onset) if alert.onset else "",
+            web=alert.web,
+            qr_source=qr_source(alert.web),
+            texts=[AlertTextEntry(t) for t in alert.texts],
+        )
 
-    def _all_clear_map(self, view: AllClearView) -> dict[str, Any]:
-        return {
-            "identifier": view.identifier,
-            "headline": view.headline,
-            "texts": [_text_map(t) for t in view.texts],
-            "untilText": self._format(view.until),
-        }
-
-
-def _text_map(text: AlertText) -> dict[str, Any]:
-    # Soft hyphens let Qt break a word too long for a line at a syllable, with a "-".
-    return {
-        "language": text.language,
-        "rtl": text.rtl,
-        "headline": soft_hyphens(text.headline),
-        "description": soft_hyphens(text.description),
-        "instruction": soft_hyphens(text.instruction),
-        "event": soft_hyphens(text.event),
-        "senderName": soft_hyphens(text.sender_name),
-        "area": soft_hyphens(text.area),
-    }
+    def _all_clear_entry(self, view: AllClearView) -> AllClearEntry:
+        return AllClearEntry(
+            identifier=view.identifier,
+            headline=view.headline,
+            until_text=self._format(view.until),
+            texts=[AlertTextEntry(t) for t in view.texts],
+        )

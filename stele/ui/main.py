@@ -7,7 +7,7 @@ import os
 import socket
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -18,8 +18,10 @@ from shiboken6 import Shiboken
 
 from stele.adapters.journal import setup_logging
 from stele.adapters.sdnotify import Notifier
+from stele.config.themes import Theme, ThemeLoadError, load_theme
 from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
+from stele.ui.theme import install_fonts
 from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
 
@@ -60,17 +62,33 @@ def _app() -> QGuiApplication:
     return QGuiApplication.instance() or QGuiApplication(sys.argv[:1])  # type: ignore[return-value]
 
 
-def _serve(view: QQuickWindow, notifier: Notifier, exit_after_s: float | None = None) -> int:
-    """Run the Qt loop for a screen, speaking to systemd: READY and WATCHDOG from presented
-    frames, STOPPING and a clean exit on SIGTERM/SIGINT (or after `exit_after_s`)."""
+def _stop_on_signals(notifier: Notifier) -> Callable[[], None]:
+    """From now on SIGTERM/SIGINT stop the Qt loop cleanly (STOPPING=1, exit 0).
+
+    Installed before anything can report the stele online: a stop that arrives between the
+    first status and the event loop is queued on the wake-up socket, not the default death.
+    Returns the same stop, for a timed exit.
+    """
     app = _app()
-    watchdog = FrameWatchdog(view, notifier)
 
     def terminate() -> None:
         notifier.stopping()
         app.quit()
 
     install_sigterm_handler(terminate)
+    return terminate
+
+
+def _serve(
+    view: QQuickWindow,
+    notifier: Notifier,
+    terminate: Callable[[], None],
+    exit_after_s: float | None = None,
+) -> int:
+    """Run the Qt loop for a screen, speaking to systemd: READY and WATCHDOG from presented
+    frames; `terminate` (from _stop_on_signals) ends it, also after `exit_after_s`."""
+    app = _app()
+    watchdog = FrameWatchdog(view, notifier)
     if exit_after_s is not None:
         QTimer.singleShot(int(exit_after_s * 1000), terminate)
     try:
@@ -80,10 +98,16 @@ def _serve(view: QQuickWindow, notifier: Notifier, exit_after_s: float | None = 
 
 
 def run_kiosk(
-    cfg: Config, *, snapshot: Path | None = None, exit_after_s: float | None = None
+    cfg: Config,
+    *,
+    theme: Theme | None = None,
+    snapshot: Path | None = None,
+    exit_after_s: float | None = None,
 ) -> int:
     """Run until SIGTERM/SIGINT (or `exit_after_s`); returns the exit code.
 
+    `theme`: the loaded `[display] theme` (loaded here if None); a pack that is invalid, or
+    whose font Qt cannot load, is shown on the glass like an invalid configuration.
     `snapshot`: save the screen there after every change (the demo without a display).
     """
     setup_logging(cfg.log.level, cfg.device.id)
@@ -91,8 +115,14 @@ def run_kiosk(
     os.environ["TZ"] = cfg.device.timezone
     time.tzset()
     _app()
+    try:
+        theme = theme or load_theme(cfg.display.theme)
+        install_fonts(theme)
+    except ThemeLoadError as exc:
+        return run_config_error(exc.errors, exit_after_s=exit_after_s)
     notifier = Notifier()
-    kiosk = Kiosk(cfg)
+    terminate = _stop_on_signals(notifier)
+    kiosk = Kiosk(cfg, theme=theme)
     kiosk.status_text.connect(notifier.status)
     if snapshot is not None:
         kiosk.screen_applied.connect(
@@ -101,13 +131,13 @@ def run_kiosk(
         QTimer.singleShot(1000, lambda: kiosk.view.grabWindow().save(str(snapshot)))
     kiosk.start()
     try:
-        return _serve(kiosk.view, notifier, exit_after_s)
+        return _serve(kiosk.view, notifier, terminate, exit_after_s)
     finally:
         kiosk.stop()
         kiosk.dispose()
 
 
-def run_config_error(lines: list[str]) -> int:
+def run_config_error(lines: list[str], *, exit_after_s: float | None = None) -> int:
     """Show the configuration errors on the glass until SIGTERM, instead of exiting.
 
     Exiting would make systemd restart us in a loop and, after the start limit, reboot the
@@ -119,11 +149,12 @@ def run_config_error(lines: list[str]) -> int:
         log.error("configuration: %s", line)
     _app()
     notifier = Notifier()
+    terminate = _stop_on_signals(notifier)
     fullscreen = os.environ.get("QT_QPA_PLATFORM", "").startswith("eglfs")
     view = create_config_error_view(lines, host_name=socket.gethostname(), fullscreen=fullscreen)
     notifier.status(f"configuration error: {lines[0] if lines else 'invalid'}")
     try:
-        _serve(view, notifier)
+        _serve(view, notifier, terminate, exit_after_s)
     finally:
         Shiboken.delete(view)
     return 0

@@ -1,8 +1,8 @@
-"""Alert lists for QML: list models with one role per field of an alert.
+"""Alert lists for QML: list models of `AlertEntry` with one role per field.
 
 QML delegates declare `required property` per role (see `AlertRole`); `replace` updates the
 rows with the smallest change it can tell (rows inserted or removed at one place, rows whose
-content changed), so a delegate is recreated only for an alert that is new.
+entry changed), so a delegate is recreated only for an alert that is new.
 """
 
 from __future__ import annotations
@@ -22,13 +22,15 @@ from PySide6.QtCore import (
 )
 from PySide6.QtQml import QmlElement, QmlUncreatable
 
+from stele.ui.entries import AlertEntry
+
 QML_IMPORT_NAME = "Stele"
 QML_IMPORT_MAJOR_VERSION = 1
 QML_IMPORT_MINOR_VERSION = 0
 
 
 class AlertRole(IntEnum):
-    """One role per key of the bridge's alert map (ScreenBridge._alert_map)."""
+    """One role per property of `AlertEntry` (stele/ui/entries.py)."""
 
     identifier = Qt.ItemDataRole.UserRole + 1
     layout = Qt.ItemDataRole.UserRole + 2
@@ -36,12 +38,10 @@ class AlertRole(IntEnum):
     category = Qt.ItemDataRole.UserRole + 4
     exercise = Qt.ItemDataRole.UserRole + 5
     sentTime = Qt.ItemDataRole.UserRole + 6
-    sentText = Qt.ItemDataRole.UserRole + 7
-    onsetTime = Qt.ItemDataRole.UserRole + 8
-    onsetText = Qt.ItemDataRole.UserRole + 9
-    web = Qt.ItemDataRole.UserRole + 10
-    qrSource = Qt.ItemDataRole.UserRole + 11
-    texts = Qt.ItemDataRole.UserRole + 12
+    onsetTime = Qt.ItemDataRole.UserRole + 7
+    web = Qt.ItemDataRole.UserRole + 8
+    qrSource = Qt.ItemDataRole.UserRole + 9
+    texts = Qt.ItemDataRole.UserRole + 10
 
 
 _ROLE_NAMES = {int(role): QByteArray(role.name.encode()) for role in AlertRole}
@@ -59,7 +59,7 @@ class AlertListModel(QAbstractListModel):  # type: ignore[operator]  # QmlUncrea
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[dict[str, Any]] = []
+        self._rows: list[AlertEntry] = []
 
     # -- QML ---------------------------------------------------------------------------
 
@@ -69,7 +69,7 @@ class AlertListModel(QAbstractListModel):  # type: ignore[operator]  # QmlUncrea
 
     @Property("QStringList", notify=identifiersChanged)  # type: ignore[arg-type]
     def identifiers(self) -> list[str]:
-        return [str(r["identifier"]) for r in self._rows]
+        return [str(r.identifier) for r in self._rows]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008  (Qt's signature)
         return 0 if parent.isValid() else len(self._rows)
@@ -81,24 +81,25 @@ class AlertListModel(QAbstractListModel):  # type: ignore[operator]  # QmlUncrea
             key = AlertRole(role).name
         except ValueError:
             return None
-        return self._rows[index.row()].get(key)
+        return getattr(self._rows[index.row()], key)
 
     def roleNames(self) -> dict[int, QByteArray]:
         return dict(_ROLE_NAMES)
 
     # -- Python ------------------------------------------------------------------------
 
-    def rows(self) -> list[dict[str, Any]]:
-        """The alerts as maps, in order (a copy)."""
+    def rows(self) -> list[AlertEntry]:
+        """The alerts, in order (a copy)."""
         return list(self._rows)
 
-    def replace(self, rows: list[dict[str, Any]]) -> bool:
+    def replace(self, rows: list[AlertEntry]) -> bool:
         """Show `rows`; emit only what changed. True when anything did."""
         old = self._rows
-        if old == rows:
+        # Entries are immutable and made once per alert version: identity is equality.
+        if len(old) == len(rows) and all(a is b for a, b in zip(old, rows, strict=True)):
             return False
-        old_ids = [r["identifier"] for r in old]
-        new_ids = [r["identifier"] for r in rows]
+        old_ids = [str(r.identifier) for r in old]
+        new_ids = [str(r.identifier) for r in rows]
         if old_ids != new_ids:
             prefix = 0
             while prefix < min(len(old_ids), len(new_ids)) and old_ids[prefix] == new_ids[prefix]:
@@ -122,7 +123,7 @@ class AlertListModel(QAbstractListModel):  # type: ignore[operator]  # QmlUncrea
                 self._rows = list(rows)
                 self.endResetModel()
         changed = [
-            i for i, (was, now) in enumerate(zip(self._rows, rows, strict=True)) if was != now
+            i for i, (was, now) in enumerate(zip(self._rows, rows, strict=True)) if was is not now
         ]
         if changed:
             self._rows = list(rows)

@@ -22,7 +22,9 @@ import PySide6
 ROOT = Path(__file__).resolve().parents[2]
 # Relative to ROOT: the output names no machine's path.
 SOURCES = (
+    Path("stele/ui/entries.py"),
     Path("stele/ui/models.py"),
+    Path("stele/ui/theme.py"),
     Path("stele/ui/bridge.py"),
     Path("stele/ui/content_model.py"),
 )

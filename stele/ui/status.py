@@ -39,6 +39,7 @@ class StatusReporter(QObject):
         self.storage_ok = True
         self.display_on = True
         self.free_disk_mb: int | None = None
+        self.security_problems: list[str] = []  # rejected unsigned/forged alerts and indexes
         # City content (spec content.md §5): the live version, the slide on the glass (None
         # under a takeover or on the fallback screen), the last manifest check, items left out.
         self.content: str | None = None
@@ -52,7 +53,11 @@ class StatusReporter(QObject):
         self.screen = screen
 
     def status(self) -> dict[str, Any]:
-        problems = ([] if self.storage_ok else [STORAGE_PROBLEM]) + self.content_problems
+        problems = (
+            ([] if self.storage_ok else [STORAGE_PROBLEM])
+            + self.security_problems
+            + self.content_problems
+        )
         mode = self.screen.mode.value
         # An alert on screen is what the server must see first; "degraded" only when the
         # stele shows its normal screen but cannot do its whole job.

@@ -14,8 +14,6 @@ the view, and with it the engine, before the application object goes::
 from __future__ import annotations
 
 import logging
-import os
-import sys
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -25,14 +23,13 @@ from PySide6.QtGui import QColor
 from PySide6.QtQuick import QQuickView
 
 from stele.errors import SteleError
+from stele.layouts import MODULE, find_layouts, layout_candidates
 from stele.ui.bridge import ScreenBridge
 from stele.ui.content_model import ContentBridge
 from stele.ui.qr import PROVIDER_ID, QrImageProvider
 
 log = logging.getLogger(__name__)
 
-MODULE = "Stele"
-LAYOUTS_ENV = "STELE_LAYOUTS_DIR"
 # Colour of the window before the first QML frame: the normal screen's background,
 # so a stele is never black while it starts.
 _START_COLOUR = "#0b2545"
@@ -42,27 +39,18 @@ class UiError(SteleError):
     """The QML layouts could not be found or loaded."""
 
 
-def _candidates() -> list[Path]:
-    found: list[Path] = []
-    if os.environ.get(LAYOUTS_ENV):
-        found.append(Path(os.environ[LAYOUTS_ENV]))
-    found.append(Path(__file__).resolve().parents[2] / "layouts")  # source checkout
-    found.append(Path(sys.prefix) / "share" / "stele" / "layouts")  # pip/venv install
-    found.append(Path("/usr/share/stele/layouts"))  # device image
-    return found
-
-
 def layouts_dir() -> Path:
     """The directory holding the `Stele` QML module (``<dir>/Stele/qmldir``).
 
     Looked up in order: $STELE_LAYOUTS_DIR, the source checkout next to the package,
     ``<sys.prefix>/share/stele/layouts``, ``/usr/share/stele/layouts``.
     """
-    candidates = _candidates()
-    for path in candidates:
-        if (path / MODULE / "qmldir").is_file():
-            return path
-    raise UiError("QML module Stele not found; looked in " + ", ".join(map(str, candidates)))
+    found = find_layouts()
+    if found is None:
+        raise UiError(
+            "QML module Stele not found; looked in " + ", ".join(map(str, layout_candidates()))
+        )
+    return found
 
 
 def create_view(
@@ -80,7 +68,17 @@ def create_view(
     nothing. The caller owns the application and must delete the view before the bridges.
     """
     content = content if content is not None else ContentBridge()
-    view = _load("Main", {"bridge": bridge, "content": content}, width, height, fullscreen, qr=True)
+    # Before the first frame the window shows the theme's background: never black.
+    colour = QColor(bridge.city_theme.pack.colors.background)
+    view = _load(
+        "Main",
+        {"bridge": bridge, "content": content},
+        width,
+        height,
+        fullscreen,
+        qr=True,
+        colour=colour,
+    )
     # QML holds the bridges only as raw pointers: keep them alive as long as the view.
     view._stele_bridge = bridge  # type: ignore[attr-defined]
     view._stele_content = content  # type: ignore[attr-defined]
@@ -108,9 +106,10 @@ def _load(
     fullscreen: bool,
     *,
     qr: bool = False,
+    colour: QColor | None = None,
 ) -> QQuickView:
     view = QQuickView()
-    view.setColor(QColor(_START_COLOUR))
+    view.setColor(colour or QColor(_START_COLOUR))
     view.setResizeMode(QQuickView.ResizeMode.SizeRootObjectToView)
     directory = layouts_dir()
     view.engine().addImportPath(str(directory))

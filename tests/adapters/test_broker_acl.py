@@ -1,9 +1,8 @@
 """The shipped Mosquitto example (config/mosquitto/) enforces what docs/mqtt.md promises.
 
-1. The ACL file verbatim, with a password file for identities (the documented
-   alternative to client certificates): who may read and write what.
-2. The production mosquitto.conf itself (TLS listener, client certificates, CN as
-   username), with only paths and port swapped, and certificates made by openssl.
+The ACL file verbatim, with a password file for identities (the documented alternative
+to client certificates): who may read and write what. The production mosquitto.conf with
+TLS and client certificates from `stele pki` is tests/adapters/test_broker_tls.py.
 """
 
 from __future__ import annotations
@@ -19,12 +18,11 @@ import pytest
 
 from stele.adapters.mqtt import Incoming, SteleMqtt
 from stele.central.publish import PublishError, send_alert
-from stele.config import DeviceConfig, MqttConfig, TlsConfig
+from stele.config import DeviceConfig, MqttConfig
 from tests.mosquitto import MosquittoBroker, TopicRecorder, publish_raw
 
 REPO = Path(__file__).resolve().parents[2]
 ACL = REPO / "config" / "mosquitto" / "stele.acl"
-CONF = REPO / "config" / "mosquitto" / "mosquitto.conf"
 CAP_03A = next((REPO / "tests" / "data" / "cap").glob("03a_*")).read_bytes()
 P = "stele/v1"
 ARS1, ARS2 = "051220000000", "091620000000"  # st-0001's and st-0002's, as in stele.acl
@@ -135,75 +133,3 @@ def test_the_real_stack_works_through_the_acls(acl_broker: MosquittoBroker) -> N
         status.close()
     with pytest.raises(PublishError, match="refused"):
         send_alert(cfg("st-0001"), CAP_03A, scope="all")
-
-
-# --- the production config, TLS and client certificates -------------------------------
-
-
-def _openssl(*args: str, cwd: Path) -> None:
-    subprocess.run(["openssl", *args], cwd=cwd, check=True, capture_output=True)
-
-
-def _make_pki(d: Path) -> None:
-    ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"]
-    _openssl("req", "-x509", *ec, "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
-             "-subj", "/CN=stele test CA", "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", cwd=d)
-    for name in ("broker", "st-0001", "central"):
-        ext = d / f"{name}.ext"
-        lines = ["basicConstraints=CA:FALSE", "authorityKeyIdentifier=keyid",
-                 "subjectKeyIdentifier=hash"]
-        if name == "broker":
-            lines.append("subjectAltName=IP:127.0.0.1,DNS:localhost")
-        ext.write_text("\n".join(lines) + "\n")
-        _openssl("req", *ec, "-keyout", f"{name}.key", "-out", f"{name}.csr",
-                 "-subj", f"/CN={name}", cwd=d)
-        _openssl("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.crt", "-CAkey", "ca.key",
-                 "-CAcreateserial", "-out", f"{name}.crt", "-days", "2", "-extfile", ext.name,
-                 cwd=d)
-
-
-@pytest.fixture
-def tls_broker(tmp_path: Path) -> Iterator[tuple[MosquittoBroker, Path]]:
-    if not shutil.which("openssl"):
-        raise RuntimeError("openssl is needed to make the test certificates")
-    pki = tmp_path / "pki"
-    pki.mkdir()
-    _make_pki(pki)
-    text = CONF.read_text()
-    for old, new in (("listener 8883", "listener @PORT@ @HOST@"),
-                     ("/var/lib/mosquitto/", "@DIR@/"),
-                     ("/etc/mosquitto/certs/", f"{pki}/"),
-                     ("/etc/mosquitto/stele.acl", str(ACL))):
-        assert old in text, f"{old!r} no longer in {CONF}"
-        text = text.replace(old, new)
-    broker = MosquittoBroker(workdir=tmp_path / "broker", base_config=text)
-    broker.start()
-    yield broker, pki
-    broker.close()
-
-
-def test_production_config_with_client_certificates(
-    tls_broker: tuple[MosquittoBroker, Path],
-) -> None:
-    broker, pki = tls_broker
-
-    def cfg(name: str) -> MqttConfig:
-        tls = TlsConfig(ca_file=pki / "ca.crt", cert_file=pki / f"{name}.crt",
-                        key_file=pki / f"{name}.key")
-        return MqttConfig(host=broker.host, port=broker.port, tls=tls)
-
-    got, key = _run_stele(broker, cfg("st-0001"), "st-0001", ARS1, cfg("central"))
-    assert [(m.kind, m.key) for m in got] == [("index", ""), ("alert", key)]
-    # The stele's certificate (CN st-0001) does not make it central.
-    with pytest.raises(PublishError, match="refused"):
-        send_alert(cfg("st-0001"), CAP_03A, scope="all")
-    # Without a client certificate the broker does not let anyone in.
-    anonymous = MqttConfig(host=broker.host, port=broker.port,
-                           tls=TlsConfig(ca_file=pki / "ca.crt"))
-    started = time.monotonic()
-    with pytest.raises(PublishError, match=r"closed the connection|cannot reach") as err:
-        send_alert(anonymous, CAP_03A, scope="all")
-    assert "certificate" in str(err.value)
-    assert time.monotonic() - started < 3  # fails fast, does not sit out the timeout
-

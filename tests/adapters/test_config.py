@@ -146,7 +146,7 @@ def test_env_names_the_explicit_file_and_the_argument_beats_it(
     from_arg.write_text('[display]\ncity = "Hilden"\n')
     assert load(etc, boot, STELE_CONFIG=str(from_env)).display.city == "Haan"
     assert load(etc, boot, from_arg, STELE_CONFIG=str(from_env)).display.city == "Hilden"
-    assert load(etc, boot, STELE_CONFIG="").display.city == "Stadt Solingen"
+    assert load(etc, boot, STELE_CONFIG="").display.city is None  # the theme's city then
     assert config_sources(env={"STELE_CONFIG": str(from_env)}, system_paths=(etc, boot)) == [
         etc,
         from_env,

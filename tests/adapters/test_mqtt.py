@@ -10,6 +10,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -85,7 +86,10 @@ def test_clean_stop_publishes_offline(broker: TestBroker, make_stele) -> None:
     late = TopicRecorder(broker, STATUS)
     try:
         assert late.wait_for(lambda m: len(m) == 1)
-        assert status_of(late.messages[0][1]) == {"state": "offline", "version": "1.2.3"}
+        offline = status_of(late.messages[0][1])
+        assert offline.keys() == {"state", "version", "since"} and offline["version"] == "1.2.3"
+        since = datetime.fromisoformat(offline["since"]).timestamp()
+        assert abs(since - time.time()) < 5  # the moment it stopped
     finally:
         late.close()
 
@@ -118,13 +122,18 @@ def test_last_will_says_offline_when_the_process_is_killed(broker: TestBroker) -
         try:
             assert rec.wait_for(lambda m: len(m) == 1)
             assert status_of(rec.messages[0][1])["state"] == "online"
+            connected_before = time.time()
             killed = time.monotonic()
             proc.send_signal(signal.SIGKILL)
             proc.wait(5)
             # keepalive 1 s: the broker gives up after 1.5 s and publishes the will.
             assert rec.wait_for(lambda m: len(m) == 2, 8), broker.log_tail()
             assert time.monotonic() - killed < 6
-            assert status_of(rec.messages[1][1]) == {"state": "offline", "version": "9.9"}
+            will = status_of(rec.messages[1][1])
+            assert will.keys() == {"state", "version", "last_connect"}, will
+            assert (will["state"], will["version"]) == ("offline", "9.9")
+            # The will can only say when the lost connection began (before the test saw it).
+            assert datetime.fromisoformat(will["last_connect"]).timestamp() <= connected_before
         finally:
             rec.close()
         late = TopicRecorder(broker, STATUS)  # and it is retained

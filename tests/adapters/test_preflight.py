@@ -50,7 +50,13 @@ def test_stele_check_command(broker, tmp_path: Path) -> None:
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     lines = proc.stdout.strip().splitlines()
-    assert [line.split()[0] for line in lines] == ["OK"] * 4
+    assert [line.split()[:2] for line in lines] == [
+        ["OK", "configuration:"],
+        ["OK", "theme:"],
+        ["OK", "storage:"],
+        ["OK", "broker:"],
+        ["OK", "layouts:"],
+    ]
     broker.stop()
     proc = subprocess.run([sys.executable, "-m", "stele.cli", "check", "--config", str(cfg)],
                           capture_output=True, text=True, timeout=60)

@@ -88,7 +88,8 @@ def test_stub_rewrite_really_catches_a_bad_directive(tmp_path: Path) -> None:
     assert "yess" in res.stderr
 
 
-def test_service_exposure_stays_low() -> None:
+@pytest.mark.parametrize("name", ["stele.service", "stele-bridge.service"])
+def test_service_exposure_stays_low(name: str) -> None:
     res = subprocess.run(
         [
             "systemd-analyze",
@@ -96,13 +97,13 @@ def test_service_exposure_stays_low() -> None:
             "--offline=true",
             f"--threshold={MAX_EXPOSURE * 10:.0f}",
             "--no-pager",
-            str(SYSTEMD_DIR / "stele.service"),
+            str(SYSTEMD_DIR / name),
         ],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    level = re.search(r"Overall exposure level for stele\.service: (\d+\.\d)", res.stdout)
+    level = re.search(rf"Overall exposure level for {re.escape(name)}: (\d+\.\d)", res.stdout)
     assert level, res.stdout + res.stderr
     assert float(level.group(1)) <= MAX_EXPOSURE
     assert res.returncode == 0, res.stderr
@@ -118,6 +119,24 @@ def test_unit_watchdog_fits_notify_contract() -> None:
     # The app must exit within 5 s of SIGTERM; systemd must not SIGKILL before that.
     assert _timespan_s(svc["TimeoutStopSec"]) > 5
     assert _timespan_s(svc["WatchdogSec"]) >= 2
+
+
+def test_bridge_unit_fits_its_notify_contract() -> None:
+    from stele.central.bridge_config import BridgeSection
+
+    unit = configparser.ConfigParser(strict=False, interpolation=None)
+    unit.optionxform = str  # type: ignore[assignment,method-assign]
+    unit.read(SYSTEMD_DIR / "stele-bridge.service")
+    svc = unit["Service"]
+    assert (svc["Type"], svc["NotifyAccess"]) == ("notify", "main")
+    assert svc["ExecStart"] == "/usr/bin/stele bridge"
+    # One poll may take its whole timeout; the watchdog must outlast a few of them.
+    timeout = BridgeSection.model_fields["timeout_s"].default
+    assert _timespan_s(svc["WatchdogSec"]) >= 4 * timeout
+    # The default state_dir is the unit's StateDirectory (writable under ProtectSystem=strict).
+    state = BridgeSection.model_fields["state_dir"].default
+    assert str(state) == "/var/lib/" + svc["StateDirectory"]
+    assert svc["ProtectSystem"] == "strict" and svc["DynamicUser"] == "yes"
 
 
 def test_hardware_watchdog_dropin_is_within_pi_limit() -> None:

@@ -219,7 +219,7 @@ def test_a_restored_crisis_skips_the_rehearsal(broker, central, tmp_path, qtbot)
     try:
         # Before the event loop ran once: the real crisis is already on the bridge, no cover.
         assert not second.bridge.warmingUp
-        assert second.bridge.top.get("identifier") == "KEEP-1"
+        assert second.bridge.top.identifier == "KEEP-1"
         second.start()
         qtbot.waitUntil(
             lambda: "Evakuierung Burg" in " | ".join(visible_texts(second.view)), timeout=2_000
@@ -236,7 +236,7 @@ def test_a_real_alert_preempts_the_rehearsal(broker, central, tmp_path, qtbot) -
 
     k = Kiosk(kiosk_config(tmp_path, broker.port))
     applied: list[str] = []
-    k.bridge.topChanged.connect(lambda: applied.append(str(k.bridge.top.get("identifier", ""))))
+    k.bridge.topChanged.connect(lambda: applied.append(str(k.bridge.top.identifier)))
     try:
         assert k.bridge.warmingUp  # rehearsing under the cover, no event loop turn yet
         # The message as paho's thread hands it over, while the rehearsal is still running.
@@ -254,7 +254,7 @@ def test_a_real_alert_preempts_the_rehearsal(broker, central, tmp_path, qtbot) -
             )
         )
         k.start()
-        qtbot.waitUntil(lambda: k.bridge.top.get("identifier") == "NOW-1", timeout=2_000)
+        qtbot.waitUntil(lambda: k.bridge.top.identifier == "NOW-1", timeout=2_000)
         assert not k.bridge.warmingUp  # pre-empted at once, not after the remaining screens
         wait_online(qtbot, central)
         qtbot.waitUntil(lambda: bool(acks(central)), timeout=10_000)

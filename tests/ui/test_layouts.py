@@ -247,8 +247,16 @@ def test_the_device_shows_no_invented_content(stele, qtbot) -> None:
         qtbot.wait(400)
         s.frame()
         shown.update(texts_on_screen(s))
-    invented = ("Veranstaltungen", "Wochenmarkt", "Abfahrten", "Hauptbahnhof", "Bürgerbüro",
-                "Fundbüro", "Stadtbibliothek", "Termine")
+    invented = (
+        "Veranstaltungen",
+        "Wochenmarkt",
+        "Abfahrten",
+        "Hauptbahnhof",
+        "Bürgerbüro",
+        "Fundbüro",
+        "Stadtbibliothek",
+        "Termine",
+    )
     assert not [t for t in shown if any(word in t for word in invented)], shown
     assert "Musterstadt" in shown and "112" in shown
 
@@ -354,34 +362,34 @@ def test_broken_layouts_raise_a_ui_error(qtbot, tmp_path, monkeypatch) -> None:
 def test_bridge_flattens_the_screen() -> None:
     bridge = ScreenBridge(city="Musterstadt", device_id="x")
     bridge.apply(screen_of((STORM, WATER, POWER, ICE)))
-    top = bridge.property("top")
+    top = bridge.top
     assert bridge.property("mode") == "crisis"
-    assert top["identifier"] == STORM.identifier
-    assert top["sentText"] == "Stand: 22.11.2026, 14:05 Uhr"
-    assert top["onsetText"] == "ab 22.11.2026, 18:00 Uhr"
+    assert top.identifier == STORM.identifier
+    assert top.sentTime == "22.11.2026, 14:05"
+    assert top.onsetTime == "22.11.2026, 18:00"
     # Long words carry soft hyphens, so a line can break inside them with a "-".
-    assert top["texts"][0]["senderName"] == "Deutscher Wet\u00adter\u00addienst"
-    assert top["qrSource"].startswith("image://qr/")
-    assert [o["identifier"] for o in bridge.others.rows()] == [
+    assert top.texts[0].senderName == "Deutscher Wet\u00adter\u00addienst"
+    assert top.qrSource.startswith("image://qr/")
+    assert [o.identifier for o in bridge.others.rows()] == [
         WATER.identifier,
         POWER.identifier,
         ICE.identifier,
     ]
     # Under a takeover every other alert is listed; nothing hides behind it in a banner.
-    assert bridge.property("banner") == {} and bridge.loopAlerts.rows() == []
-    assert bridge.others.rows()[0]["qrSource"].startswith("image://qr/")
-    assert bridge.others.rows()[1]["qrSource"] == ""
+    assert bridge.banner.identifier == "" and bridge.loopAlerts.rows() == []
+    assert bridge.others.rows()[0].qrSource.startswith("image://qr/")
+    assert bridge.others.rows()[1].qrSource == ""
 
 
 def test_bridge_formats_times_in_its_timezone() -> None:
     summer = replace(STORM, sent=datetime(2026, 7, 1, 10, 0, tzinfo=UTC), onset=None)
     berlin = ScreenBridge(city="M", device_id="x")
     berlin.apply(screen_of((summer,)))
-    assert berlin.property("top")["sentText"] == "Stand: 01.07.2026, 12:00 Uhr"
-    assert berlin.property("top")["onsetText"] == ""
+    assert berlin.top.sentTime == "01.07.2026, 12:00"
+    assert berlin.top.onsetTime == ""
     lisbon = ScreenBridge(city="M", device_id="x", timezone="Europe/Lisbon")
     lisbon.apply(screen_of((summer,)))
-    assert lisbon.property("top")["sentText"] == "Stand: 01.07.2026, 11:00 Uhr"
+    assert lisbon.top.sentTime == "01.07.2026, 11:00"
     lisbon.set_connected(False, datetime(2026, 1, 5, 8, 30, tzinfo=UTC))
     assert lisbon.property("staleText") == "Stand: 05.01.2026, 08:30 Uhr"
     lisbon.set_connected(False, None)
@@ -409,7 +417,27 @@ def test_bridge_emits_only_on_change(qtbot) -> None:
     assert counts == first
     bridge.apply(screen_of((), ALL_CLEAR))
     assert counts == {"mode": 2, "top": 2, "others": 2, "allClear": 1}
-    assert bridge.property("allClear")["headline"] == ALL_CLEAR.headline
+    assert bridge.allClear.headline == ALL_CLEAR.headline
+
+
+def test_bridge_keeps_an_entry_alive_a_while_after_its_alert_left(monkeypatch) -> None:
+    # A QML binding or a delegate on its way out may still read the entry; years of alerts
+    # must not pile up either.
+    from shiboken6 import Shiboken
+
+    import stele.ui.bridge as bridge_module
+
+    clock = [1000.0]
+    monkeypatch.setattr(bridge_module.time, "monotonic", lambda: clock[0])
+    bridge = ScreenBridge(city="M", device_id="x")
+    bridge.apply(screen_of((STORM,)))
+    storm = bridge.top
+    bridge.apply(screen_of((WATER,)))
+    assert Shiboken.isValid(storm) and storm.identifier == STORM.identifier
+    clock[0] += 11
+    bridge.apply(screen_of((POWER,)))
+    # The bridge holds WATER (retired just now) but let go of STORM (retired 11 s ago).
+    assert [e.identifier for _, e in bridge._retired] == [WATER.identifier]
 
 
 def test_bridge_setters_do_not_leak_references() -> None:
@@ -458,3 +486,13 @@ def test_screenshots(stele, size) -> None:
         frame = s.show(screen)
         assert not frame.isNull() and frame.width() == size[0]
         save(frame, f"{name}-{tag}.png")
+
+
+@BOTH
+@pytest.mark.parametrize("alert", [FLOOD, WATER], ids=["flood", "water"])
+def test_takeover_event_is_shown_whole_not_paged(stele, size, alert) -> None:
+    # A one-line event field in a header narrowed by language tabs and the QR code paged
+    # "Hochwas-" 1/2: the event is a word or two and must read at once.
+    s = stele(size)
+    s.show(screen_of((replace(alert, layout=Layout.TAKEOVER, severity="Extreme"),)))
+    assert is_shown(s, alert.texts[0].event), texts_on_screen(s)

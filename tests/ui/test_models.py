@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QModelIndex
 
+from stele.ui.entries import AlertEntry
 from stele.ui.models import AlertListModel, AlertRole
 
 
-def _alert(identifier: str, headline: str = "h") -> dict[str, Any]:
-    return {"identifier": identifier, "severity": "Minor", "texts": [{"headline": headline}]}
+def _alert(identifier: str) -> AlertEntry:
+    return AlertEntry(identifier=identifier, severity="Minor")
 
 
 def _record(model: AlertListModel) -> list[tuple]:
@@ -22,7 +21,7 @@ def _record(model: AlertListModel) -> list[tuple]:
     return seen
 
 
-def test_roles_are_named_for_qml_and_read_the_maps() -> None:
+def test_roles_are_named_for_qml_and_read_the_entries() -> None:
     model = AlertListModel()
     model.replace([_alert("a")])
     names = {bytes(v.data()).decode() for v in model.roleNames().values()}
@@ -38,17 +37,20 @@ def test_roles_are_named_for_qml_and_read_the_maps() -> None:
 def test_replace_signals_only_what_changed() -> None:
     model = AlertListModel()
     seen = _record(model)
-    assert model.replace([_alert("a"), _alert("b")])
+    a, b, x = _alert("a"), _alert("b"), _alert("x")
+    assert model.replace([a, b])
     assert seen == [("insert", 0, 1)]
-    assert not model.replace([_alert("a"), _alert("b")])
+    # Entries are made once per alert version: the same entries are the same rows.
+    assert not model.replace([a, b])
     assert seen == [("insert", 0, 1)]
-    model.replace([_alert("a"), _alert("x"), _alert("b")])
+    model.replace([a, x, b])
     assert seen[-1] == ("insert", 1, 1)
-    model.replace([_alert("a"), _alert("b")])
+    model.replace([a, b])
     assert seen[-1] == ("remove", 1, 1)
-    model.replace([_alert("a"), _alert("b", "new")])
+    b2 = _alert("b")  # a new version of "b"
+    model.replace([a, b2])
     assert seen[-1] == ("data", 1, 1)
-    model.replace([_alert("b", "new"), _alert("a")])
+    model.replace([b2, a])
     assert seen[-1] == ("reset",)
     assert model.identifiers == ["b", "a"] and model.count == 2
     model.replace([])

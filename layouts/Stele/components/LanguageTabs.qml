@@ -7,8 +7,8 @@ import Stele
 Row {
     id: tabs
 
-    property var texts: []
-    property var current: ({})  // the text showing (one of `texts`)
+    property var texts: []  // AlertTextEntry objects
+    property AlertTextEntry current: null  // the text showing (one of `texts`)
     property color color: Theme.onAlert
     property color activeText: Theme.extreme
 
@@ -20,8 +20,9 @@ Row {
         model: tabs.texts
         delegate: Rectangle {
             id: tab
-            required property var modelData
-            readonly property bool active: modelData.language === tabs.current.language
+            required property AlertTextEntry modelData
+            readonly property bool active: tabs.current !== null
+                                           && modelData.language === tabs.current.language
             width: code.implicitWidth + Theme.tabPadH
             height: code.implicitHeight + Theme.tabPadV
             radius: height / 2
@@ -32,7 +33,7 @@ Row {
             SteleText {
                 id: code
                 anchors.centerIn: parent
-                text: String(tab.modelData.language).toUpperCase()
+                text: tab.modelData.language.toUpperCase()
                 color: tab.active ? tabs.activeText : tabs.color
                 font.pixelSize: Theme.labelSize
                 font.bold: true

@@ -15,12 +15,12 @@ Item {
     property color textColor: Theme.onAlert
     property int maxLines: 2
 
-    readonly property var t: ScreenClock.pick(texts)
+    readonly property PickedText t: PickedText { texts: row.texts }
     property alias headline: headline
 
     visible: onPage
     implicitHeight: Math.max(plate.height, headline.height)
-    LayoutMirroring.enabled: t.rtl === true
+    LayoutMirroring.enabled: t.rtl
     LayoutMirroring.childrenInherit: true
 
     Rectangle {
@@ -48,7 +48,7 @@ Item {
         anchors.right: parent.right
         maxLines: row.maxLines
         text: (row.exercise ? Strings.exercise + ": " : "")
-              + (row.t.headline !== undefined ? String(row.t.headline) : "")
+              + row.t.headline
         color: row.textColor
         font.pixelSize: Theme.othersSize
         font.bold: true

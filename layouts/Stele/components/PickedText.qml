@@ -1,22 +1,18 @@
 import QtQml
 import Stele
 
-// One alert's text in the screen clock's language (ScreenClock.pick), its fields as typed
-// properties: the screens bind to these instead of looking keys up in a map.
+// One alert's text in the screen clock's language (ScreenClock.pick): the fields of that
+// AlertTextEntry, "" while the alert has none (the screens exist before any alert does).
 QtObject {
-    property var texts: []
+    property var texts: []  // AlertTextEntry objects (AlertEntry.texts)
 
-    readonly property var picked: ScreenClock.pick(texts)
-    readonly property string language: picked.language !== undefined ? String(picked.language)
-                                                                      : "de"
-    readonly property bool rtl: picked.rtl === true
-    readonly property string headline: picked.headline !== undefined ? String(picked.headline) : ""
-    readonly property string event: picked.event !== undefined ? String(picked.event) : ""
-    readonly property string instruction: picked.instruction !== undefined
-                                          ? String(picked.instruction) : ""
-    readonly property string description: picked.description !== undefined
-                                          ? String(picked.description) : ""
-    readonly property string senderName: picked.senderName !== undefined
-                                         ? String(picked.senderName) : ""
-    readonly property string area: picked.area !== undefined ? String(picked.area) : ""
+    readonly property AlertTextEntry picked: ScreenClock.pick(texts)
+    readonly property string language: picked ? picked.language : "de"
+    readonly property bool rtl: picked ? picked.rtl : false
+    readonly property string headline: picked ? picked.headline : ""
+    readonly property string event: picked ? picked.eventName : ""
+    readonly property string instruction: picked ? picked.instruction : ""
+    readonly property string description: picked ? picked.description : ""
+    readonly property string senderName: picked ? picked.senderName : ""
+    readonly property string area: picked ? picked.area : ""
 }

@@ -6,14 +6,10 @@ import Stele
 Rectangle {
     id: card
 
-    property var allClear: ({})
+    required property AllClearEntry allClear  // ScreenBridge: identifier "" for none
 
-    readonly property PickedText t: PickedText {
-        texts: card.allClear.texts !== undefined ? card.allClear.texts : []
-    }
+    readonly property PickedText t: PickedText { texts: card.allClear.texts }
     readonly property string language: t.language
-    readonly property string cancelHeadline: allClear.headline !== undefined
-                                             ? String(allClear.headline) : ""
     readonly property real readUntil: ScreenClock.readUntil([headline, description, sender])
 
     radius: Theme.radius
@@ -53,8 +49,7 @@ Rectangle {
             width: parent.width
             maxHeight: (parent.height - y) * 0.45
             // The language version when there is one, else the cancel's own headline.
-            text: card.t.headline !== "" ? card.t.headline
-                                                        : card.cancelHeadline
+            text: card.t.headline !== "" ? card.t.headline : card.allClear.headline
             color: Theme.onAlert
             font.pixelSize: Theme.allClearHeadlineSize
             font.bold: true

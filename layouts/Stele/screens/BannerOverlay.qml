@@ -11,14 +11,13 @@ import Stele
 Rectangle {
     id: banner
 
-    property var alert: ({})
+    required property AlertEntry alert  // ScreenBridge: identifier "" for none
     property bool flat: false
 
-    readonly property AlertFields fields: AlertFields { alert: banner.alert }
-    readonly property string severity: fields.severity !== "" ? fields.severity : "Moderate"
+    readonly property string severity: alert.severity !== "" ? alert.severity : "Moderate"
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property bool exercise: fields.exercise
-    readonly property PickedText t: PickedText { texts: banner.fields.texts }
+    readonly property bool exercise: alert.exercise
+    readonly property PickedText t: PickedText { texts: banner.alert.texts }
     readonly property string language: t.language
     readonly property int bandHeight: exercise ? Theme.bannerExerciseBandHeight : 0
     readonly property real readUntil: ScreenClock.readUntil([label, headline, instruction, footer])
@@ -78,14 +77,14 @@ Rectangle {
             anchors.left: parent.left
             width: Theme.bannerBadgeSize
             height: Theme.bannerBadgeSize
-            category: banner.fields.category
+            category: banner.alert.category
             color: banner.fg
             symbolColor: banner.color
         }
         LanguageTabs {
             id: tabs
             anchors.right: parent.right
-            texts: banner.fields.texts
+            texts: banner.alert.texts
             current: banner.t.picked
             color: banner.fg
             activeText: banner.color
@@ -140,22 +139,20 @@ Rectangle {
             id: qr
             anchors.right: parent.right
             anchors.bottom: parent.bottom
-            source: banner.fields.qrSource
+            source: banner.alert.qrSource
             size: Theme.qrSmallSize
             caption: Strings.t("moreInfo", banner.language)
             captionColor: banner.fg
         }
-        PagedText {
+        AlertFooter {
             id: footer
             anchors.left: parent.left
             anchors.bottom: parent.bottom
             width: content.textWidth
-            maxLines: 2
-            text: [banner.t.senderName,
-                   Strings.at("asOf", banner.language, banner.fields.sentTime),
-                   banner.t.area].filter(s => s !== "").join(" · ")
+            picked: banner.t
+            language: banner.language
+            sentTime: banner.alert.sentTime
             color: banner.fg
-            font.pixelSize: Theme.metaSize
         }
     }
 

@@ -10,7 +10,7 @@ import Stele
 Rectangle {
     id: crisis
 
-    property var alert: ({})
+    required property AlertEntry alert  // ScreenBridge: identifier "" for none
     required property AlertListModel others   // listed below the top alert
     property int othersMore: 0   // further alerts that do not fit the list (only counted)
     // The listed alerts on the glass now (the list's current page), for the ack.
@@ -18,17 +18,17 @@ Rectangle {
     property int topInset: 0
 
     readonly property bool landscape: width > height
-    readonly property AlertFields fields: AlertFields { alert: crisis.alert }
-    readonly property bool exercise: fields.exercise
-    readonly property string severity: fields.severity !== "" ? fields.severity : "Extreme"
+    readonly property bool exercise: alert.exercise
+    readonly property string severity: alert.severity !== "" ? alert.severity : "Extreme"
     readonly property color fg: Theme.levelTextColor(severity)
-    readonly property PickedText t: PickedText { texts: crisis.fields.texts }
+    readonly property PickedText t: PickedText { texts: crisis.alert.texts }
     readonly property string language: t.language
     readonly property bool rtl: t.rtl
     readonly property int bandHeight: exercise ? Theme.exerciseBandHeight : 0
     // When everything on this screen has been read once (the screen clock holds the language).
     readonly property real readUntil: Math.max(
-        ScreenClock.readUntil([event, sender, headline, instruction, description, meta]),
+        ScreenClock.readUntil([heading.event, heading.sender, headline, instruction,
+                              description, meta]),
         othersList.visible ? othersList.readUntil : 0)
 
     color: Theme.levelColor(severity)
@@ -60,19 +60,19 @@ Rectangle {
                 anchors.left: parent.left
                 width: crisis.landscape ? Theme.pictogramSmallSize : Theme.pictogramSize
                 height: width
-                category: crisis.fields.category
+                category: crisis.alert.category
                 symbolColor: crisis.color
             }
             LanguageTabs {
                 id: tabs
                 anchors.right: parent.right
                 anchors.top: parent.top
-                texts: crisis.fields.texts
+                texts: crisis.alert.texts
                 current: crisis.t.picked
                 color: crisis.fg
                 activeText: crisis.color
             }
-            Column {
+            AlertLevelHeading {
                 id: heading
                 anchors.left: badge.right
                 anchors.leftMargin: Theme.gap
@@ -80,35 +80,13 @@ Rectangle {
                 anchors.rightMargin: (tabs.visible ? tabs.width + Theme.gap : 0)
                                      + (crisis.landscape && qr.visible ? qr.width + Theme.gap : 0)
                 anchors.verticalCenter: parent.verticalCenter
-                spacing: Theme.tightGap
-
-                SteleText {
-                    width: parent.width
-                    text: Strings.t(crisis.severity, crisis.language).toUpperCase()
-                    color: crisis.fg
-                    font.pixelSize: Theme.severitySize
-                    font.bold: true
-                    font.letterSpacing: Theme.tracking
-                    elide: Text.ElideNone
-                }
-                PagedText {
-                    id: event
-                    width: parent.width
-                    maxLines: 1
-                    text: crisis.t.event
-                    visible: text !== ""
-                    color: crisis.fg
-                    font.pixelSize: Theme.eventSize
-                }
-                PagedText {
-                    id: sender
-                    width: parent.width
-                    maxLines: 2
-                    text: crisis.t.senderName
-                    visible: text !== ""
-                    color: crisis.fg
-                    font.pixelSize: Theme.metaSize
-                }
+                severity: crisis.severity
+                language: crisis.language
+                picked: crisis.t
+                textColor: crisis.fg
+                levelSize: Theme.severitySize
+                eventLines: 1
+                showSender: true
             }
         }
 
@@ -228,7 +206,7 @@ Rectangle {
                     id: meta
 
                     readonly property string place: crisis.t.area
-                    readonly property string onset: crisis.fields.onsetTime
+                    readonly property string onset: crisis.alert.onsetTime
 
                     anchors.left: parent.left
                     anchors.bottom: parent.bottom
@@ -236,7 +214,7 @@ Rectangle {
                     maxLines: crisis.landscape ? 3 : 4
                     text: [place !== "" ? Strings.t("area", crisis.language) + ": " + place : "",
                            onset !== "" ? Strings.at("onset", crisis.language, onset) : "",
-                           Strings.at("asOf", crisis.language, crisis.fields.sentTime)]
+                           Strings.at("asOf", crisis.language, crisis.alert.sentTime)]
                           .filter(line => line !== "").join("\n")
                     color: crisis.fg
                     font.pixelSize: Theme.metaSize
@@ -271,7 +249,7 @@ Rectangle {
                                   ? content.width - (tabs.visible ? tabs.width + Theme.gap : 0) - width
                                   : body.width - width, width)
         y: content.y + (crisis.landscape ? 0 : body.y + info.y + info.height - height)
-        source: crisis.fields.qrSource
+        source: crisis.alert.qrSource
         size: crisis.landscape ? Theme.qrSmallSize : Theme.qrSize
         caption: Strings.t("moreInfo", crisis.language)
         captionColor: crisis.fg

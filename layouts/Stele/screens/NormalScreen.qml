@@ -17,13 +17,13 @@ Rectangle {
     required property ContentSlideModel contentSlides   // the city's playlist
     // Shown in the content's place while nothing is eligible (the fallback screen's slot).
     property Component fallback: welcome
-    property var allClear: ({})
+    required property AllClearEntry allClear  // identifier "" for none
     property int rotationSeconds: 12
     property int topInset: 0
     property int bottomInset: 0   // room kept free for the banner
 
     readonly property bool landscape: width > height
-    readonly property bool showAllClear: allClear.headline !== undefined
+    readonly property bool showAllClear: allClear.identifier !== ""
     readonly property int contentCount: contentSlides.count
     readonly property int firstAlertSlide: Math.max(1, contentCount)
     readonly property int slideCount: firstAlertSlide + loopAlerts.count
@@ -293,48 +293,11 @@ Rectangle {
     }
 
     // Emergency numbers: always in view, also above a banner (Main keeps them clear of it).
-    Rectangle {
+    EmergencyNumbers {
         id: emergency
         objectName: "emergencyNumbers"
         x: 0
         y: normal.height - normal.bottomInset - height
         width: normal.landscape ? header.width : normal.width
-        height: numbers.implicitHeight + 2 * Theme.smallGap
-        color: Theme.surface
-
-        // Legible-size numbers wrap onto a second row in a narrow column, never shrink.
-        Flow {
-            id: numbers
-            x: Math.max(Theme.smallGap, (parent.width - implicitWidth) / 2)
-            y: Theme.smallGap
-            width: parent.width - 2 * Theme.smallGap
-            spacing: Theme.gap
-            Repeater {
-                model: [{ "label": "Notruf", "number": "112" },
-                        { "label": "Polizei", "number": "110" },
-                        { "label": "Arzt", "number": "116 117" }]
-                delegate: Row {
-                    id: entry
-                    required property var modelData
-                    spacing: Theme.rowGap
-                    SteleText {
-                        anchors.baseline: number.baseline
-                        text: entry.modelData.label
-                        color: Theme.textMuted
-                        font.pixelSize: Theme.emergencyLabelSize
-                        wrapMode: Text.NoWrap
-                        elide: Text.ElideNone
-                    }
-                    SteleText {
-                        id: number
-                        text: entry.modelData.number
-                        font.pixelSize: Theme.emergencyNumberSize
-                        font.bold: true
-                        wrapMode: Text.NoWrap
-                        elide: Text.ElideNone
-                    }
-                }
-            }
-        }
     }
 }

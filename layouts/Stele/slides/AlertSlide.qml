@@ -18,7 +18,7 @@ SlideBase {
     readonly property color fg: Theme.levelTextColor(severity)
     readonly property PickedText t: PickedText { texts: slide.texts }
     readonly property string language: t.language
-    readonly property real readUntil: ScreenClock.readUntil([event, headline, instruction,
+    readonly property real readUntil: ScreenClock.readUntil([heading.event, headline, instruction,
                                                              description, footer])
 
     Rectangle {
@@ -45,31 +45,16 @@ SlideBase {
                 color: slide.fg
                 symbolColor: slide.fill
             }
-            Column {
+            AlertLevelHeading {
                 id: heading
                 anchors.left: badge.right
                 anchors.leftMargin: Theme.gap
                 anchors.right: parent.right
                 anchors.verticalCenter: badge.verticalCenter
-                spacing: Theme.tightGap
-
-                SteleText {
-                    width: parent.width
-                    text: Strings.t(slide.severity, slide.language).toUpperCase()
-                    color: slide.fg
-                    font.pixelSize: Theme.labelSize
-                    font.bold: true
-                    font.letterSpacing: Theme.tracking
-                    elide: Text.ElideNone
-                }
-                PagedText {
-                    id: event
-                    width: parent.width
-                    maxLines: 2
-                    text: slide.t.event
-                    color: slide.fg
-                    font.pixelSize: Theme.eventSize
-                }
+                severity: slide.severity
+                language: slide.language
+                picked: slide.t
+                textColor: slide.fg
             }
             PagedText {
                 id: headline
@@ -108,16 +93,14 @@ SlideBase {
                 color: slide.fg
                 font.pixelSize: Theme.descriptionSize
             }
-            PagedText {
+            AlertFooter {
                 id: footer
                 anchors.bottom: parent.bottom
                 width: parent.width
-                maxLines: 2
-                text: [slide.t.senderName,
-                       Strings.at("asOf", slide.language, slide.sentTime),
-                       slide.t.area].filter(s => s !== "").join(" · ")
+                picked: slide.t
+                language: slide.language
+                sentTime: slide.sentTime
                 color: slide.fg
-                font.pixelSize: Theme.metaSize
             }
         }
 
