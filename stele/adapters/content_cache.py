@@ -32,6 +32,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from stele.adapters import atomic
 from stele.domain.manifest import Item
 
 log = logging.getLogger(__name__)
@@ -75,28 +76,9 @@ class Failure:
     permanent: bool = False  # the last answer was a 4xx: the file is not there to get
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def write_atomic(path: Path, data: bytes) -> None:
-    """Replace `path` by `data` so that a crash leaves either the old or the new bytes."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=PART_PREFIX)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
+    """Replace `path` by `data` (stele/adapters/atomic.py), with this cache's temporary prefix."""
+    atomic.write_atomic(path, data, prefix=PART_PREFIX)
 
 
 class ContentCache:
@@ -197,7 +179,7 @@ class ContentCache:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
             raise
-        _fsync_dir(self.media)
+        atomic.fsync_dir(self.media)
         with self._lock:
             self._used[sha256] = now
         return received
@@ -265,7 +247,7 @@ class ContentCache:
     def drop_pending(self) -> None:
         with contextlib.suppress(FileNotFoundError):
             (self.root / "pending.json").unlink()
-            _fsync_dir(self.root)
+            atomic.fsync_dir(self.root)
 
     def _read_manifest(self, name: str) -> StoredManifest | None:
         try:

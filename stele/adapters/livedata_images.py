@@ -6,14 +6,12 @@ by sha256 (temporary file, fsync, rename) so a picture is on disk whole or not a
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import requests
 
-from stele.adapters import livedata_http
+from stele.adapters import atomic, livedata_http
 from stele.errors import LiveDataError
 
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
@@ -73,13 +71,4 @@ class ImageStore:
 
     def _write(self, digest: str, data: bytes) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".part-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(tmp, self.path(digest))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        atomic.write_atomic(self.path(digest), data)

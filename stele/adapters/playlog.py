@@ -20,6 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from stele.adapters import atomic
+
 log = logging.getLogger("stele.content")
 
 MAX_REPORTS = 500  # 5 days of 15-minute reports
@@ -87,12 +89,9 @@ class PlayLog:
     def _write(self, now: datetime, report: dict[str, Any]) -> None:
         self._seq += 1
         name = f"{now.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}-{self._seq:04d}{_SUFFIX}"
-        partial = self.directory / (".part-" + name)
-        with open(partial, "w", encoding="utf-8") as fh:
-            json.dump(report, fh, separators=(",", ":"))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(partial, self.directory / name)
+        atomic.write_atomic(
+            self.directory / name, json.dumps(report, separators=(",", ":")).encode()
+        )
         queued = sorted(self.directory.glob("*" + _SUFFIX))
         for old in queued[: max(0, len(queued) - self.max_reports)]:
             log.warning("proof of play: queue full, dropping the oldest report %s", old.name)

@@ -28,12 +28,12 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 import threading
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from stele.adapters import atomic
 from stele.domain.book import AlertBook, AllClear, Entry, Origin
 from stele.domain.cap import parse_alert
 from stele.domain.model import Alert
@@ -337,7 +337,7 @@ class StateStore:
         if self._legacy_pending:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.legacy_path)
-            _fsync_directory(self.directory)
+            atomic.fsync_dir(self.directory)
             self._legacy_pending = False
             log.info("state: migrated to %s, removed %s", self.path, self.legacy_path.name)
         return len(changed) + int(meta_changed) + len(gone)
@@ -356,33 +356,20 @@ class StateStore:
             return
         self.path.mkdir(parents=True, exist_ok=True)
         # The new directory's own name must be durable, or its files vanish with it.
-        _fsync_directory(self.directory)
-        _fsync_directory(self.directory.parent)
+        atomic.fsync_dir(self.directory)
+        atomic.fsync_dir(self.directory.parent)
 
     def _write(self, target: Path, data: bytes) -> None:
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=TEMP_SUFFIX, dir=self.path)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, target)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
+        # One directory fsync for a batch of renames: _barrier, before anything depends on it.
+        atomic.write_atomic(
+            target, data, prefix=f".{target.stem}-", suffix=TEMP_SUFFIX, sync_dir=False
+        )
         self._unsynced = True
 
     def _barrier(self) -> None:
         """Make the renames and unlinks so far durable before the next step depends on them."""
         if self._unsynced:
-            _fsync_directory(self.path)
+            atomic.fsync_dir(self.path)
             self._unsynced = False
 
 
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from stele.adapters import atomic
 from stele.central.incidents import IncidentIndex, choose_key
 from stele.domain.cap import parse_alert
 from stele.domain.model import Alert
@@ -176,12 +176,8 @@ class Reconciler:
             },
             "removed": {s: sorted(keys) for s, keys in self.removed.items() if keys},
         }
-        tmp = self.state_path.with_suffix(".tmp")
-        with tmp.open("w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, sort_keys=True)
-            fh.flush()
-            os.fsync(fh.fileno())
-        tmp.replace(self.state_path)
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True)
+        atomic.write_atomic(self.state_path, text.encode(), prefix=".state-", suffix=".tmp")
 
     def load(self) -> None:
         if self.state_path is None or not self.state_path.exists():

@@ -29,6 +29,7 @@ from typing import Any
 
 import requests
 
+from stele.adapters import atomic
 from stele.adapters.osca.rest import OscaError, OscaUnreachable, ParseRest
 
 log = logging.getLogger(__name__)
@@ -38,26 +39,7 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 
 def write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    atomic.write_atomic(path, data, prefix=f".{path.name}.", suffix=".tmp")
 
 
 def load_or_make_uuid(osca_dir: Path) -> str:
@@ -181,7 +163,7 @@ class FileCache:
                     content_type=r.headers.get("Content-Type"),
                 )
                 os.replace(tmp, self.path(cached))
-                _fsync_dir(self.dir)
+                atomic.fsync_dir(self.dir)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
