@@ -60,6 +60,8 @@ Item {
         bottomInset: banner.visible ? banner.height : 0
         onAlertSlideShown: identifier => root.bridge.slideShown(identifier)
         contentSlides: root.content.slides
+        notice: root.content.notice
+        noticeName: root.content.noticeName
         onContentShown: identifier => root.content.shown(identifier)
         onContentFailed: (identifier, reason) => root.content.failed(identifier, reason)
     }

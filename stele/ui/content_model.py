@@ -123,11 +123,14 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
     slideShown = Signal(str)  # the content slide now fully on the glass ("" for none)
     slideFailed = Signal(str, str)  # id, reason: it could not be loaded and was skipped
     fallbackChanged = Signal()
+    noticeChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._slides = ContentSlideModel(self)
         self._fallback = True
+        self._notice = ""
+        self._notice_name = ""
 
     @Property(ContentSlideModel, constant=True)
     def slides(self) -> ContentSlideModel:
@@ -137,6 +140,22 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
     def fallback(self) -> bool:
         """Nothing is eligible: the designed fallback screen instead of the content."""
         return self._fallback
+
+    @Property(str, notify=noticeChanged)
+    def notice(self) -> str:
+        """A message in the content's place instead of the fallback screen ("" for none):
+        the OSCA backend's "wird gerade konfiguriert" while the stele awaits activation."""
+        return self._notice
+
+    @Property(str, notify=noticeChanged)
+    def noticeName(self) -> str:
+        """The stele's name shown with the notice."""
+        return self._notice_name
+
+    def set_notice(self, text: str, name: str = "") -> None:
+        if (text, name) != (self._notice, self._notice_name):
+            self._notice, self._notice_name = text, name
+            self.noticeChanged.emit()
 
     @Slot(str)
     def shown(self, identifier: str) -> None:

@@ -17,6 +17,9 @@ Rectangle {
     required property ContentSlideModel contentSlides   // the city's playlist
     // Shown in the content's place while nothing is eligible (the fallback screen's slot).
     property Component fallback: welcome
+    // The content source's notice in that slot instead ("" for none): docs/osca.md.
+    property string notice: ""
+    property string noticeName: ""
     required property AllClearEntry allClear  // identifier "" for none
     property int rotationSeconds: 12
     property int topInset: 0
@@ -103,6 +106,13 @@ Rectangle {
             const at = normal.contentSlides.identifiers.indexOf(content.shownId)
             if (at >= 0 && normal.currentSlide < normal.firstAlertSlide)
                 normal.slideIndex = at
+        }
+    }
+    Component {
+        id: configuring
+        ConfiguringScreen {
+            message: normal.notice
+            steleName: normal.noticeName
         }
     }
     Component {
@@ -236,7 +246,7 @@ Rectangle {
             anchors.fill: parent
             active: normal.contentCount === 0 || content.shownId === ""
             visible: !normal.alertCovers
-            sourceComponent: normal.fallback
+            sourceComponent: normal.notice !== "" ? configuring : normal.fallback
         }
         ContentStage {
             id: content
