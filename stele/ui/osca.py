@@ -150,7 +150,7 @@ class OscaContent(QObject):
             data = QByteArray()
             buffer = QBuffer(data)
             buffer.open(QIODevice.OpenModeFlag.WriteOnly)
-            if image.save(buffer, b"PNG"):
+            if image.save(buffer, "PNG"):  # type: ignore[call-overload]  # the stubs want bytes, 6.8 takes str
                 self._frame = bytes(data.data())
         finally:
             self._framed.set()
