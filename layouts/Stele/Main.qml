@@ -62,6 +62,7 @@ Item {
         contentSlides: root.content.slides
         notice: root.content.notice
         noticeName: root.content.noticeName
+        tiles: root.content.tiles
         onContentShown: identifier => root.content.shown(identifier)
         onContentFailed: (identifier, reason) => root.content.failed(identifier, reason)
     }

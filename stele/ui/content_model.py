@@ -124,6 +124,7 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
     slideFailed = Signal(str, str)  # id, reason: it could not be loaded and was skipped
     fallbackChanged = Signal()
     noticeChanged = Signal()
+    tilesChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -131,6 +132,7 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
         self._fallback = True
         self._notice = ""
         self._notice_name = ""
+        self._tiles: list[dict[str, Any]] = []
 
     @Property(ContentSlideModel, constant=True)
     def slides(self) -> ContentSlideModel:
@@ -156,6 +158,17 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
         if (text, name) != (self._notice, self._notice_name):
             self._notice, self._notice_name = text, name
             self.noticeChanged.emit()
+
+    @Property("QVariantList", notify=tilesChanged)  # type: ignore[arg-type]
+    def tiles(self) -> list[dict[str, Any]]:
+        """A touch panel's tile grid in the content's place (stele/ui/osca_grid.py; empty
+        for none): tapped open large, closed again after inactivity."""
+        return self._tiles
+
+    def set_tiles(self, tiles: list[dict[str, Any]]) -> None:
+        if tiles != self._tiles:
+            self._tiles = tiles
+            self.tilesChanged.emit()
 
     @Slot(str)
     def shown(self, identifier: str) -> None:

@@ -22,8 +22,10 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, Qt, Signal
+from PySide6.QtGui import QInputDevice
 from PySide6.QtQuick import QQuickView
 
 from stele.adapters.content_cache import ContentCache, MediaMismatch
@@ -31,10 +33,11 @@ from stele.adapters.osca.screenshots import ScreenshotUploader
 from stele.adapters.osca.source import OscaSource
 from stele.config.models import Config
 from stele.domain.livedata import LiveData
-from stele.domain.manifest import Item, ManifestError, parse_manifest
+from stele.domain.manifest import Item, Manifest, ManifestError, parse_manifest
 from stele.domain.osca_live import live_data
 from stele.ui.content import ContentPlayer
 from stele.ui.content_model import ContentBridge
+from stele.ui.osca_grid import tile_maps
 
 log = logging.getLogger("stele.osca")
 Clock = Callable[[], datetime]
@@ -60,6 +63,7 @@ class OscaContent(QObject):
         super().__init__(parent)
         assert cfg.osca is not None  # the config validates it for source = "osca"
         self._player = player
+        self._zone = ZoneInfo(cfg.device.timezone)
         self._bridge = bridge
         self._window = window
         self._clock = clock
@@ -73,6 +77,10 @@ class OscaContent(QObject):
         queued = Qt.ConnectionType.QueuedConnection
         self._view.connect(self._on_view, queued)
         self._grab.connect(self._on_grab, queued)
+        # A touch panel shows the Touchscreen layout as its tile grid; without touch input
+        # its tiles rotate large one at a time as the manifest's items.
+        self.touch = has_touch_screen()
+        self._last: dict[str, Any] | None = None
         self.source = OscaSource(cfg.osca, cfg.storage.dir, self._view.emit)
         self.uploader = ScreenshotUploader(
             self.source, self.grab, lambda: self._player.slide is not None
@@ -119,7 +127,29 @@ class OscaContent(QObject):
         else:
             self._bridge.set_notice("")
         self._set_problems(problems)
+        self._last = view
+        tiles: list[dict[str, Any]] = []
+        if self.touch and view.get("grid"):
+            cache = getattr(self._player, "cache", None)
+            tiles = tile_maps(
+                view,
+                manifest,
+                self._live_for,
+                cache.path_for if cache is not None else lambda _sha: None,
+                self._clock(),
+                self._zone,
+            )
+            # The grid draws the tiles itself: the rotation has nothing of its own to play.
+            manifest = Manifest(version=manifest.version, items=())
+        self._bridge.set_tiles(tiles)
         self._player.use_manifest(manifest, self._live_for, self._fetched)
+
+    def set_touch(self, touch: bool) -> None:
+        """Grid or rotation (a touch panel plugged in later; tests)."""
+        if touch != self.touch:
+            self.touch = touch
+            if self._last is not None:
+                self._on_view(self._last)
 
     def _live_for(self, item: Item) -> LiveData | None:
         url = item.source.url if item.source is not None else ""
@@ -181,3 +211,7 @@ def _chunks(path: Path) -> Iterator[bytes]:
     with path.open("rb") as fh:
         while chunk := fh.read(1 << 16):
             yield chunk
+
+
+def has_touch_screen() -> bool:
+    return any(d.type() == QInputDevice.DeviceType.TouchScreen for d in QInputDevice.devices())

@@ -158,3 +158,54 @@ def test_backend_down_keeps_playing_and_a_restart_plays_from_the_cache(
     finally:
         k.stop()
         k.dispose()
+
+
+def test_touch_panel_grid_opens_a_tile_large_and_closes_it_untouched(
+    parse_server: ParseServer, broker, central: Central, tmp_path: Path, qtbot
+) -> None:
+    from PySide6.QtCore import QPoint, Qt
+    from PySide6.QtTest import QTest
+
+    from tests.ui.harness import scene_rect, text_item
+
+    now = datetime.now(UTC)
+    title = f"Stadtfest am Wochenende {tmp_path.name[-6:]}"
+    parse_server.create("PressRelease", title=title, summary="Programm und Anreise.",
+                        date=date(now - timedelta(minutes=5)))
+    grid = parse_server.seed_grid([(1, "Pressemitteilungen", {}), (2, "Busabfahrten", {}),
+                                   (3, "Raumbuchung", {}), (4, "Wetter", {})])
+    uuid = stele_uuid(tmp_path)
+    parse_server.seed_screen(uuid, layout="Touchscreen",
+                             layout_config=parse_server.seed_layout(grid=grid))
+    k = osca_kiosk(tmp_path, broker.port, parse_server)
+    try:
+        assert k.osca is not None
+        k.osca.set_touch(True)
+        s = Stele(k.view, k.bridge)
+        s.set_token("tileCloseMs", 1500)
+        wanted = {"Pressemitteilungen", "Abfahrten", "Raumbuchung", "Wetter", title,
+                  "Auf dieser Stele nicht verfügbar"}
+        qtbot.waitUntil(lambda: wanted <= set(texts_on_screen(s)), timeout=15_000)
+        # Departures from the `mobility` function at the stele's location, with the delay.
+        qtbot.waitUntil(lambda: any("Wuppertal Vohwinkel" in t and "(+2)" in t
+                                    for t in texts_on_screen(s)), timeout=5_000)
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: status(central, lambda d: d.get("slide") == "osca-grid")
+                        is not None, timeout=5_000)
+
+        # A tap on the press releases opens them large (the news slide: its summary too).
+        heading = scene_rect(text_item(s, "Pressemitteilungen"))
+        QTest.mouseClick(k.view, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier,
+                         QPoint(int(heading.center().x()), int(heading.center().y())))
+        qtbot.waitUntil(lambda: "Schließen" in texts_on_screen(s), timeout=5_000)
+        qtbot.waitUntil(lambda: any("Programm und Anreise." in t for t in texts_on_screen(s)),
+                        timeout=5_000)
+        assert "Raumbuchung" not in texts_on_screen(s)
+        qtbot.waitUntil(lambda: status(central, lambda d: d.get("slide") == "tile-1-news")
+                        is not None, timeout=5_000)
+        # Untouched, it closes again by itself (5 min on a stele; shortened here).
+        qtbot.waitUntil(lambda: "Raumbuchung" in texts_on_screen(s), timeout=5_000)
+        assert "Schließen" not in texts_on_screen(s)
+    finally:
+        k.stop()
+        k.dispose()

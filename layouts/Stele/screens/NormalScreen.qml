@@ -20,6 +20,9 @@ Rectangle {
     // The content source's notice in that slot instead ("" for none): docs/osca.md.
     property string notice: ""
     property string noticeName: ""
+    property var tiles: []   // a touch panel's tile grid in the content's place (docs/osca.md)
+    readonly property bool showTiles: tiles.length > 0 && !showAllClear
+                                      && currentSlide < firstAlertSlide
     required property AllClearEntry allClear  // identifier "" for none
     property int rotationSeconds: 12
     property int topInset: 0
@@ -70,7 +73,9 @@ Rectangle {
                                          : ""
     // The content slide on the glass now ("" for none): status "slide" and proof of play.
     // (The one fully drawn: while the next one loads and fades in, still the one before.)
-    readonly property string shownContent: visible && contentTurn ? content.shownId : ""
+    readonly property string shownContent: !visible ? ""
+                                           : showTiles ? tileGrid.shownId
+                                           : contentTurn ? content.shownId : ""
     property var knownAlerts: []
     // While new alerts come in: the slide jumped to is on the glass at once, not faded in.
     property bool jumping: false
@@ -244,7 +249,7 @@ Rectangle {
             id: fallbackSlot
             objectName: "fallbackSlot"
             anchors.fill: parent
-            active: normal.contentCount === 0 || content.shownId === ""
+            active: (normal.contentCount === 0 || content.shownId === "") && !normal.showTiles
             visible: !normal.alertCovers
             sourceComponent: normal.notice !== "" ? configuring : normal.fallback
         }
@@ -261,6 +266,13 @@ Rectangle {
                 if (slideId === content.wantId && normal.slideCount > 1)
                     normal.advance()
             }
+        }
+        TileGrid {
+            id: tileGrid
+            objectName: "tileGrid"
+            anchors.fill: parent
+            tiles: normal.tiles
+            visible: normal.showTiles && !normal.alertCovers
         }
         Repeater {
             id: alertSlides
