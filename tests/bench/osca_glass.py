@@ -19,6 +19,7 @@ measures a whole new process for the manifest source).
 
 from __future__ import annotations
 
+import logging
 import os
 import statistics
 import sys
@@ -87,10 +88,12 @@ def pctl(samples: list[float], q: float) -> float:
 
 
 def main(changes: int = 30) -> None:
+    logging.disable(logging.WARNING)  # the offline broker and the stopped backend log on
     app = QGuiApplication.instance() or QGuiApplication(sys.argv)
     assert isinstance(app, QGuiApplication)
     with tempfile.TemporaryDirectory(prefix="osca-glass-") as tmp:
         work = Path(tmp)
+        (work / "parse").mkdir()
         server = ParseServer(work / "parse").start()
         try:
             server.seed_schema()
