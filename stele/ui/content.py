@@ -106,10 +106,14 @@ class ContentPlayer(QObject):
         # Made when a manifest first has news, events or weather: its parsers (iCalendar,
         # feeds) are slow to import, and a cold start must not wait for them.
         self.live: LiveStore | None = None
+        self.cache: ContentCache | None = None
+        if content.manifest_url is None:
+            return  # no content configured: nothing on disk, the fallback between alerts
         try:
             self.cache = ContentCache(media, content.cache_mb * 1024 * 1024)
         except OSError as exc:
-            # Content must never keep the stele from its alerts: it runs without content.
+            # Content must never keep the stele from its alerts: it runs without content
+            # (until a restart finds the disk usable again).
             log.error("content disabled: its cache cannot be used (%s)", exc)
             self.problems = [f"content: cache unusable ({exc.strerror or exc})"]
             return
@@ -207,6 +211,8 @@ class ContentPlayer(QObject):
         source: Path | None = None
         live: dict[str, Any] | None = None
         if item.media is not None:
+            if self.cache is None:
+                return "media: no cache"
             source = self.cache.path_for(item.media.sha256)
             if source is None:
                 failure = self.cache.failure(item.media.sha256)
