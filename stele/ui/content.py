@@ -107,7 +107,7 @@ class ContentPlayer(QObject):
         # feeds) are slow to import, and a cold start must not wait for them.
         self.live: LiveStore | None = None
         self.cache: ContentCache | None = None
-        if content.manifest_url is None:
+        if content.manifest_url is None and content.source != "osca":
             return  # no content configured: nothing on disk, the fallback between alerts
         try:
             self.cache = ContentCache(media, content.cache_mb * 1024 * 1024)

@@ -118,7 +118,7 @@ class OscaContent(QObject):
             log.error("osca: the mapped manifest is unusable: %s", exc)
             self._set_problems([*problems, f"osca: mapped manifest unusable: {exc}"])
             return
-        adopt_media(getattr(self._player, "cache", None), self.source.files.dir, manifest.items)
+        adopt_media(self._player.cache, self.source.files.dir, manifest.items)
         self._live = dict(view.get("live") or {})
         self._fetched = self._clock()
         self.state = str(view.get("state"))
@@ -130,7 +130,7 @@ class OscaContent(QObject):
         self._last = view
         tiles: list[dict[str, Any]] = []
         if self.touch and view.get("grid"):
-            cache = getattr(self._player, "cache", None)
+            cache = self._player.cache
             tiles = tile_maps(
                 view,
                 manifest,
