@@ -14,6 +14,7 @@ to the GUI thread and waits for it there.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -37,7 +38,7 @@ from stele.domain.manifest import Item, Manifest, ManifestError, parse_manifest
 from stele.domain.osca_live import live_data
 from stele.ui.content import ContentPlayer
 from stele.ui.content_model import ContentBridge
-from stele.ui.osca_grid import tile_maps
+from stele.ui.osca_grid import departure_items, tile_maps
 
 log = logging.getLogger("stele.osca")
 Clock = Callable[[], datetime]
@@ -141,6 +142,15 @@ class OscaContent(QObject):
             )
             # The grid draws the tiles itself: the rotation has nothing of its own to play.
             manifest = Manifest(version=manifest.version, items=())
+        elif view.get("grid"):
+            extra = departure_items(view, self._zone)
+            if extra:
+                # The version moves with the rows: a new version exactly when items change.
+                digest = hashlib.sha256("".join(i.body or "" for i in extra).encode())
+                manifest = Manifest(
+                    version=f"{manifest.version}-{digest.hexdigest()[:8]}",
+                    items=(*manifest.items, *extra),
+                )
         self._bridge.set_tiles(tiles)
         self._player.use_manifest(manifest, self._live_for, self._fetched)
 

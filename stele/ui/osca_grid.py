@@ -93,6 +93,28 @@ def tile_maps(
     return tiles
 
 
+def departure_items(view: dict[str, Any], zone: tzinfo) -> list[Item]:
+    """Without touch input the tiles rotate: departures, which have no manifest type, as a
+    text page of rows (refreshed with every `mobility` answer)."""
+    items = []
+    for entry in view.get("grid") or []:
+        if entry.get("kind") != "departures":
+            continue
+        rows = (view.get("live") or {}).get("departures", {}).get("rows") or []
+        if rows:
+            body = "\n".join(_departure(r, zone) for r in rows)
+            items.append(
+                Item(
+                    id=f"tile-{entry.get('position')}-departures",
+                    type="text",
+                    title=HEADINGS["departures"],
+                    body=body[:20000],
+                    duration_s=15,
+                )
+            )
+    return items
+
+
 def _text_slide(slide_id: str, title: str, body: str) -> dict[str, Any]:
     return {
         "slideId": slide_id,

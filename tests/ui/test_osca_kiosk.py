@@ -109,7 +109,8 @@ def test_touchscreen_tiles_press_release_and_weather_drawn(
                         values={"temperature": {"name": "Temperatur", "unit": "°C",
                                                 "value": -3.0}})
     grid = parse_server.seed_grid(
-        [(1, "Pressemitteilungen", {}), (2, "Wetter", {}), (3, "Karte", {"zoom": 14})]
+        [(1, "Pressemitteilungen", {}), (2, "Wetter", {}), (3, "Karte", {"zoom": 14}),
+         (4, "Busabfahrten", {})]
     )
     layout = parse_server.seed_layout(grid=grid)
     uuid = stele_uuid(tmp_path)
@@ -124,6 +125,10 @@ def test_touchscreen_tiles_press_release_and_weather_drawn(
         # The nearest station's temperature (not Köln's) comes round in the rotation.
         qtbot.waitUntil(lambda: any("17 °C" in t for t in texts_on_screen(s)), timeout=20_000)
         assert not any("-3 °C" in t for t in texts_on_screen(s))
+        # Departures have no manifest type: a page of rows of their own in the rotation.
+        qtbot.waitUntil(lambda: any("Wuppertal Vohwinkel" in t for t in texts_on_screen(s)),
+                        timeout=20_000)
+        assert "Abfahrten" in texts_on_screen(s)
         wait_online(qtbot, central)
         qtbot.waitUntil(lambda: status(central, lambda d: any(
             "not available on this stele" in p for p in d["problems"])) is not None,
