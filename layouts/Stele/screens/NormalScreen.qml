@@ -41,6 +41,9 @@ Rectangle {
     // A content slide stays its duration once fully on the glass (and until its text has
     // been read); an alert slide until it has been read, the others rotationSeconds.
     readonly property real slideUntil: {
+        // A tile someone opened stays until it closes (untouched for Theme.tileCloseMs).
+        if (showTiles && tileGrid.opened !== null)
+            return Number.MAX_SAFE_INTEGER
         if (contentTurn)
             return content.shownId !== "" && content.shownId === content.wantId
                    ? Math.max(content.shownSince + content.durationMs * Theme.testOnlyTimeScale,
