@@ -14,7 +14,7 @@ from stele.domain.osca import CONFIGURING_TEXT
 from tests.parse_server import ParseServer, date, geo, pointer
 from tests.ui.content_helpers import inset, stage_rect
 from tests.ui.harness import Stele, fraction_near, texts_on_screen
-from tests.ui.kiosk_helpers import Central, wait_online
+from tests.ui.kiosk_helpers import DEVICE, PREFIX, Central, wait_online
 from tests.ui.osca_helpers import (
     activate,
     image_object,
@@ -88,6 +88,16 @@ def test_configuring_until_activated_then_the_diashow_and_screenshots(
         assert not shot.isNull() and shot.width() == k.view.width()
         # The red slide is in the uploaded picture too.
         assert fraction_near(shot, QColor(RED), inset(stage_rect(s), 4), step=8) > 0.5
+
+        # sync-now re-reads the backend at once (LiveQuery is up: nothing else would now).
+        assert k.osca is not None
+        before = k.osca.source.fetches
+        central.publish(f"{PREFIX}/device/{DEVICE}/cmd", b'{"command": "sync-now", "id": 7}',
+                        retain=False)
+        qtbot.waitUntil(lambda: central.find_json(
+            "cmd/result", lambda d: d.get("id") == 7) is not None, timeout=5_000)
+        assert central.find_json("cmd/result", lambda d: d.get("id") == 7)["ok"] is True
+        qtbot.waitUntil(lambda: k.osca.source.fetches > before, timeout=5_000)
     finally:
         k.stop()
         k.dispose()
