@@ -201,6 +201,10 @@ def adopt_media(cache: ContentCache | None, files: Path, items: tuple[Item, ...]
     file system, no bytes copied), else a copy that the cache verifies once more."""
     if cache is None:
         return
+    # Older pictures leave the content cache under its cap, least recently shown first (the
+    # OSCA store drops what the backend no longer names from its own directory).
+    cache.protect(i.media.sha256 for i in items if i.media is not None)
+    cache.evict()
     for item in items:
         media = item.media
         if media is None or cache.has(media.sha256):
