@@ -108,16 +108,19 @@ def test_touchscreen_tiles_press_release_and_weather_drawn(
 ) -> None:
     now = datetime.now(UTC)
     title = f"Neue Radwege in der Innenstadt {tmp_path.name[-6:]}"
-    parse_server.create("PressRelease", title=title, summary="Die Stadt baut aus.",
-                        date=date(now - timedelta(hours=1)), url="https://example.org/1")
-    parse_server.create("WeatherObserved", name="Solingen Mitte", location=geo(51.171, 7.083),
-                        dateObserved=date(now),
-                        values={"temperature": {"name": "Temperatur", "unit": "°C",
-                                                "value": 17.4}})
-    parse_server.create("WeatherObserved", name="Köln", location=geo(50.94, 6.96),
-                        dateObserved=date(now),
-                        values={"temperature": {"name": "Temperatur", "unit": "°C",
-                                                "value": -3.0}})
+    # The server is shared by the session: these rows go again at the end.
+    made = [
+        ("PressRelease", parse_server.create(
+            "PressRelease", title=title, summary="Die Stadt baut aus.",
+            date=date(now - timedelta(hours=1)), url="https://example.org/1")),
+        ("WeatherObserved", parse_server.create(
+            "WeatherObserved", name="Solingen Mitte", location=geo(51.17, 7.08),
+            dateObserved=date(now),
+            values={"temperature": {"name": "Temperatur", "unit": "°C", "value": 17.4}})),
+        ("WeatherObserved", parse_server.create(
+            "WeatherObserved", name="Köln", location=geo(50.94, 6.96), dateObserved=date(now),
+            values={"temperature": {"name": "Temperatur", "unit": "°C", "value": -3.0}})),
+    ]
     grid = parse_server.seed_grid(
         [(1, "Pressemitteilungen", {}), (2, "Wetter", {}), (3, "Karte", {"zoom": 14}),
          (4, "Busabfahrten", {})]
@@ -146,6 +149,8 @@ def test_touchscreen_tiles_press_release_and_weather_drawn(
     finally:
         k.stop()
         k.dispose()
+        for cls, object_id in made:
+            parse_server.delete(cls, object_id)
 
 
 def test_backend_down_keeps_playing_and_a_restart_plays_from_the_cache(
@@ -185,8 +190,9 @@ def test_touch_panel_grid_opens_a_tile_large_and_closes_it_untouched(
 
     now = datetime.now(UTC)
     title = f"Stadtfest am Wochenende {tmp_path.name[-6:]}"
-    parse_server.create("PressRelease", title=title, summary="Programm und Anreise.",
-                        date=date(now - timedelta(minutes=5)))
+    made = [("PressRelease", parse_server.create(
+        "PressRelease", title=title, summary="Programm und Anreise.",
+        date=date(now - timedelta(minutes=5))))]
     grid = parse_server.seed_grid([(1, "Pressemitteilungen", {}), (2, "Busabfahrten", {}),
                                    (3, "Raumbuchung", {}), (4, "Wetter", {})])
     uuid = stele_uuid(tmp_path)
@@ -224,3 +230,5 @@ def test_touch_panel_grid_opens_a_tile_large_and_closes_it_untouched(
     finally:
         k.stop()
         k.dispose()
+        for cls, object_id in made:
+            parse_server.delete(cls, object_id)
