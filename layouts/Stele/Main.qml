@@ -60,6 +60,9 @@ Item {
         bottomInset: banner.visible ? banner.height : 0
         onAlertSlideShown: identifier => root.bridge.slideShown(identifier)
         contentSlides: root.content.slides
+        notice: root.content.notice
+        noticeName: root.content.noticeName
+        tiles: root.content.tiles
         onContentShown: identifier => root.content.shown(identifier)
         onContentFailed: (identifier, reason) => root.content.failed(identifier, reason)
     }

@@ -224,6 +224,7 @@ QtObject {
     property int wordsPerMinute: 120  // ... and long enough to read its words this slowly
     property int clockTickMs: 250
     property int fadeMs: 450
+    property int tileCloseMs: 300000  // a tile opened large closes after 5 min untouched
     // Test-only speed-up (tests/bench/soak.py): content slides stay this share of their
     // duration. 1 on every stele; nothing but a test or bench process ever sets it.
     property real testOnlyTimeScale: 1.0

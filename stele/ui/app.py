@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
 from PySide6.QtQuick import QQuickView
@@ -45,6 +46,9 @@ from stele.ui.status import StatusReporter
 from stele.ui.theme import CityTheme
 from stele.ui.view import create_view
 from stele.ui.warmup import WarmUp, rehearsal_screens
+
+if TYPE_CHECKING:
+    from stele.ui.osca import OscaContent
 
 log = logging.getLogger("stele.kiosk")
 Clock = Callable[[], datetime]
@@ -119,6 +123,14 @@ class Kiosk(QObject):
         self.content = ContentPlayer(
             cfg, self.content_bridge, clock=clock, page_size=(width, height), parent=self
         )
+        self.osca: OscaContent | None = None
+        if cfg.content.source == "osca":
+            from stele.ui.osca import OscaContent  # only a stele on the OSCA backend needs it
+
+            self.osca = OscaContent(
+                cfg, self.content, self.content_bridge, self.view, clock=clock, parent=self
+            )
+            self.osca.changed.connect(self._on_content)
         self.played = ProofOfPlay(
             content_dirs(cfg.storage.dir)[3],
             cfg.content.report_s,
@@ -131,6 +143,7 @@ class Kiosk(QObject):
         self.reporter = StatusReporter(
             self.mqtt.publish_status, lambda: self.mqtt.connected, clock, self
         )
+        self.reporter.osca_uuid = self.osca.uuid if self.osca is not None else None
         self.acks = AckKeeper(self.view, self.mqtt.publish_ack, self)
         self.desk = AlertDesk(
             self.book,
@@ -148,7 +161,11 @@ class Kiosk(QObject):
             self.mqtt.publish_result,
             self._on_display_command,
             self,
-            content={"sync-now": self.content.sync_now, "reload-content": self.content.reload},
+            content=(
+                {"sync-now": self.osca.refresh, "reload-content": self.osca.refresh}
+                if self.osca is not None
+                else {"sync-now": self.content.sync_now, "reload-content": self.content.reload}
+            ),
         )
         self._warmup: WarmUp | None = None
         self._shown: ScreenModel | None = None  # on the bridge (None while rehearsing)
@@ -214,6 +231,8 @@ class Kiosk(QObject):
         self.reporter.publish()  # remembered by the link and sent on every (re)connect
         self.mqtt.start()
         self.content.start()
+        if self.osca is not None:
+            self.osca.start()
         self.played.start()
 
     def stop(self) -> None:
@@ -222,6 +241,8 @@ class Kiosk(QObject):
             return
         self._stopped = True
         self.played.stop()
+        if self.osca is not None:
+            self.osca.stop()
         self.content.stop()
         self._content_gate.disconnect_window()
         self.mqtt.stop()
@@ -314,7 +335,7 @@ class Kiosk(QObject):
             c.version,
             c.slide,
             c.synced,
-            c.problems,
+            c.problems + (self.osca.problems if self.osca is not None else []),
         )
         if self._stopped:
             return

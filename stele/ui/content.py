@@ -33,6 +33,10 @@ from stele.ui.slides import live_map, shows_something, slide_map
 
 if TYPE_CHECKING:
     from stele.adapters.livedata_fetch import LiveStore
+    from stele.domain.livedata import LiveData
+
+# Live data handed in with a manifest from another source (the OSCA backend): item → data.
+LiveLookup = Callable[[Item], "LiveData | None"]
 
 log = logging.getLogger("stele.content")
 Clock = Callable[[], datetime]
@@ -82,6 +86,7 @@ class ContentPlayer(QObject):
         self._prepared: dict[str, dict[str, Any]] = {}  # id -> the slide map `ready` built
         self._wake_at: datetime | None = None  # extra instant a live slide changes (events end)
         self._stopped = False
+        self._lookup: LiveLookup | None = None  # set: live data comes with the manifest
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setTimerType(Qt.TimerType.PreciseTimer)
@@ -102,7 +107,7 @@ class ContentPlayer(QObject):
         # feeds) are slow to import, and a cold start must not wait for them.
         self.live: LiveStore | None = None
         self.cache: ContentCache | None = None
-        if content.manifest_url is None:
+        if content.manifest_url is None and content.source != "osca":
             return  # no content configured: nothing on disk, the fallback between alerts
         try:
             self.cache = ContentCache(media, content.cache_mb * 1024 * 1024)
@@ -151,6 +156,14 @@ class ContentPlayer(QObject):
             return
         if self.syncer.request_sync("announced", version):
             log.info("content %s announced: syncing now", version)
+
+    def use_manifest(self, manifest: Manifest, live: LiveLookup, synced: datetime) -> None:
+        """Play a manifest from another source (the OSCA backend) instead of the syncer's:
+        the same plan, cache and slides; its live items read their data from `live`, not
+        from the feed fetchers. Its media must be in the cache (the source adopts them)."""
+        self._lookup = live
+        self._set("synced", synced)
+        self._on_live(manifest, "")
 
     def sync_now(self) -> bool:
         if self.syncer is None:
@@ -214,6 +227,13 @@ class ContentPlayer(QObject):
                             self.cache.media / item.media.sha256, item.media.sha256, page
                         )
                     return f"pdf: {error}" if error else "pdf page not rendered yet"
+        elif item.type in LIVE_TYPES and self._lookup is not None:
+            data = self._lookup(item)
+            if data is None:
+                return "live data: not in the backend's answer"
+            live = live_map(item, data, now, self._zone, lambda _sha: None)
+            if not shows_something(item.type, live):
+                return "live data: nothing to show now"
         elif item.type in LIVE_TYPES:
             if self.live is None or item.source is None:
                 return "live data not fetched yet"
@@ -254,6 +274,8 @@ class ContentPlayer(QObject):
         self.replan()
 
     def _live_sources(self, manifest: Manifest) -> None:
+        if self._lookup is not None:
+            return  # the manifest's source brings its live data itself
         from stele.adapters.livedata_source import LiveSource
 
         sources = [

@@ -123,11 +123,16 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
     slideShown = Signal(str)  # the content slide now fully on the glass ("" for none)
     slideFailed = Signal(str, str)  # id, reason: it could not be loaded and was skipped
     fallbackChanged = Signal()
+    noticeChanged = Signal()
+    tilesChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._slides = ContentSlideModel(self)
         self._fallback = True
+        self._notice = ""
+        self._notice_name = ""
+        self._tiles: list[dict[str, Any]] = []
 
     @Property(ContentSlideModel, constant=True)
     def slides(self) -> ContentSlideModel:
@@ -137,6 +142,33 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
     def fallback(self) -> bool:
         """Nothing is eligible: the designed fallback screen instead of the content."""
         return self._fallback
+
+    @Property(str, notify=noticeChanged)
+    def notice(self) -> str:
+        """A message in the content's place instead of the fallback screen ("" for none):
+        the OSCA backend's "wird gerade konfiguriert" while the stele awaits activation."""
+        return self._notice
+
+    @Property(str, notify=noticeChanged)
+    def noticeName(self) -> str:
+        """The stele's name shown with the notice."""
+        return self._notice_name
+
+    def set_notice(self, text: str, name: str = "") -> None:
+        if (text, name) != (self._notice, self._notice_name):
+            self._notice, self._notice_name = text, name
+            self.noticeChanged.emit()
+
+    @Property("QVariantList", notify=tilesChanged)  # type: ignore[arg-type]
+    def tiles(self) -> list[dict[str, Any]]:
+        """A touch panel's tile grid in the content's place (stele/ui/osca_grid.py; empty
+        for none): tapped open large, closed again after inactivity."""
+        return self._tiles
+
+    def set_tiles(self, tiles: list[dict[str, Any]]) -> None:
+        if tiles != self._tiles:
+            self._tiles = tiles
+            self.tilesChanged.emit()
 
     @Slot(str)
     def shown(self, identifier: str) -> None:

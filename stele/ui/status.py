@@ -46,6 +46,7 @@ class StatusReporter(QObject):
         self.slide: str | None = None
         self.content_synced: datetime | None = None
         self.content_problems: list[str] = []
+        self.osca_uuid: str | None = None  # the OSCA backend's SteleScreen.uuid (docs/osca.md)
 
     def set_screen(self, screen: ScreenModel) -> None:
         if screen.mode != self.screen.mode:
@@ -63,7 +64,9 @@ class StatusReporter(QObject):
         # stele shows its normal screen but cannot do its whole job.
         if not self.storage_ok and self.screen.mode is Mode.NORMAL:
             mode = "degraded"
+        extra = {"osca_uuid": self.osca_uuid} if self.osca_uuid is not None else {}
         return {
+            **extra,
             "state": "online",
             "version": __version__,
             "mode": mode,

@@ -7,7 +7,7 @@ PostgreSQL), an OSCA source on it with polling effectively off (poll_s = 3600), 
 time. The clock runs from just before the REST PUT (as the configurator would send it)
 until the source has re-run its queries and published the view with the new duration:
 LiveQuery event, debounce (50 ms), the whole snapshot re-read, the mapping. It stops before
-the screen: drawing the view is the content player's part.
+the screen: tests/bench/osca_glass.py runs the whole kiosk on to the presented frame.
 """
 
 from __future__ import annotations

@@ -17,6 +17,12 @@ Rectangle {
     required property ContentSlideModel contentSlides   // the city's playlist
     // Shown in the content's place while nothing is eligible (the fallback screen's slot).
     property Component fallback: welcome
+    // The content source's notice in that slot instead ("" for none): docs/osca.md.
+    property string notice: ""
+    property string noticeName: ""
+    property var tiles: []   // a touch panel's tile grid in the content's place (docs/osca.md)
+    readonly property bool showTiles: tiles.length > 0 && !showAllClear
+                                      && currentSlide < firstAlertSlide
     required property AllClearEntry allClear  // identifier "" for none
     property int rotationSeconds: 12
     property int topInset: 0
@@ -35,6 +41,9 @@ Rectangle {
     // A content slide stays its duration once fully on the glass (and until its text has
     // been read); an alert slide until it has been read, the others rotationSeconds.
     readonly property real slideUntil: {
+        // A tile someone opened stays until it closes (untouched for Theme.tileCloseMs).
+        if (showTiles && tileGrid.opened !== null)
+            return Number.MAX_SAFE_INTEGER
         if (contentTurn)
             return content.shownId !== "" && content.shownId === content.wantId
                    ? Math.max(content.shownSince + content.durationMs * Theme.testOnlyTimeScale,
@@ -67,7 +76,9 @@ Rectangle {
                                          : ""
     // The content slide on the glass now ("" for none): status "slide" and proof of play.
     // (The one fully drawn: while the next one loads and fades in, still the one before.)
-    readonly property string shownContent: visible && contentTurn ? content.shownId : ""
+    readonly property string shownContent: !visible ? ""
+                                           : showTiles ? tileGrid.shownId
+                                           : contentTurn ? content.shownId : ""
     property var knownAlerts: []
     // While new alerts come in: the slide jumped to is on the glass at once, not faded in.
     property bool jumping: false
@@ -103,6 +114,13 @@ Rectangle {
             const at = normal.contentSlides.identifiers.indexOf(content.shownId)
             if (at >= 0 && normal.currentSlide < normal.firstAlertSlide)
                 normal.slideIndex = at
+        }
+    }
+    Component {
+        id: configuring
+        ConfiguringScreen {
+            message: normal.notice
+            steleName: normal.noticeName
         }
     }
     Component {
@@ -234,9 +252,9 @@ Rectangle {
             id: fallbackSlot
             objectName: "fallbackSlot"
             anchors.fill: parent
-            active: normal.contentCount === 0 || content.shownId === ""
+            active: (normal.contentCount === 0 || content.shownId === "") && !normal.showTiles
             visible: !normal.alertCovers
-            sourceComponent: normal.fallback
+            sourceComponent: normal.notice !== "" ? configuring : normal.fallback
         }
         ContentStage {
             id: content
@@ -251,6 +269,13 @@ Rectangle {
                 if (slideId === content.wantId && normal.slideCount > 1)
                     normal.advance()
             }
+        }
+        TileGrid {
+            id: tileGrid
+            objectName: "tileGrid"
+            anchors.fill: parent
+            tiles: normal.tiles
+            visible: normal.showTiles && !normal.alertCovers
         }
         Repeater {
             id: alertSlides

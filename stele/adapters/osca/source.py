@@ -94,7 +94,7 @@ class OscaSource:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._dirty = True
-        self._rest_lock = threading.Lock()
+        self._rest_lock = threading.RLock()  # upload_screenshot may log in under it
         self._thread: threading.Thread | None = None
         self.snapshot: dict[str, Any] | None = load_snapshot(self.dir)
         self.view: dict[str, Any] | None = None
