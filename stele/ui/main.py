@@ -21,6 +21,7 @@ from stele.adapters.sdnotify import Notifier
 from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
 from stele.ui.view import create_config_error_view
+from stele.ui.testhooks import install_test_hooks
 from stele.ui.watchdog import FrameWatchdog
 
 if TYPE_CHECKING:
@@ -71,6 +72,7 @@ def _serve(view: QQuickWindow, notifier: Notifier, exit_after_s: float | None = 
         app.quit()
 
     install_sigterm_handler(terminate)
+    install_test_hooks(watchdog)  # TEST ONLY, off unless STELE_TEST_HOOKS=1
     if exit_after_s is not None:
         QTimer.singleShot(int(exit_after_s * 1000), terminate)
     try:
