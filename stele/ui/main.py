@@ -20,8 +20,8 @@ from stele.adapters.journal import setup_logging
 from stele.adapters.sdnotify import Notifier
 from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
-from stele.ui.view import create_config_error_view
 from stele.ui.testhooks import install_test_hooks
+from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
 
 if TYPE_CHECKING:
