@@ -3,7 +3,8 @@
 set -euo pipefail
 IB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$IB/.." && pwd)
-CACHE=${STELE_IMAGE_CACHE:-$IB/cache}   # gitignored: apt downloads, built .deb, roots
+# Outside the checkout, so that a fresh clone (CI) reuses the apt downloads and the .deb.
+CACHE=${STELE_IMAGE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/stele-image}
 SUITE=trixie
 mkdir -p "$CACHE"
 
