@@ -213,7 +213,9 @@ class Vm:
                 return
             except (TimeoutError, ConnectionError, OSError):
                 if time.monotonic() > deadline:
-                    raise TimeoutError("the VM's shell did not answer:\n" + self.console_tail())
+                    raise TimeoutError(
+                        "the VM's shell did not answer:\n" + self.console_tail()
+                    ) from None
 
     def stop(self) -> None:
         """Power off (the data partition may be mid-write: as at a power cut)."""
