@@ -21,6 +21,7 @@ from stele.adapters.sdnotify import Notifier
 from stele.config.themes import Theme, ThemeLoadError, load_theme
 from stele.ui.app import Kiosk
 from stele.ui.sigterm import install_sigterm_handler
+from stele.ui.testhooks import install_test_hooks
 from stele.ui.theme import install_fonts
 from stele.ui.view import create_config_error_view
 from stele.ui.watchdog import FrameWatchdog
@@ -89,6 +90,7 @@ def _serve(
     frames; `terminate` (from _stop_on_signals) ends it, also after `exit_after_s`."""
     app = _app()
     watchdog = FrameWatchdog(view, notifier)
+    install_test_hooks(watchdog)  # TEST ONLY, off unless STELE_TEST_HOOKS=1
     if exit_after_s is not None:
         QTimer.singleShot(int(exit_after_s * 1000), terminate)
     try:
