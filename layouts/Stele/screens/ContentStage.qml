@@ -176,30 +176,16 @@ Item {
         onFinished: stage.faded()
     }
 
-    component SlideLoader: Loader {
-        id: loader
-        property string slideId: ""
-        property int revision: -1
-        property var entry: ({})
-        property bool handedOver: false   // the item has its entry: its state counts
+    SlideLoader {
+        id: first
         width: stage.width
         height: stage.height
-        visible: false
-        asynchronous: true
-        onStatusChanged: if (status === Loader.Error) stage.check(loader)
-        onLoaded: {
-            (loader.item as ContentSlide).entry = loader.entry
-            loader.handedOver = true
-            stage.check(loader)
-        }
-
-        // The slide's own readiness (its picture decoded) or failure comes later.
-        Connections {
-            target: loader.item as ContentSlide
-            function onReadyChanged() { stage.check(loader) }
-            function onFailureChanged() { stage.check(loader) }
-        }
+        onStateMayHaveChanged: stage.check(first)
     }
-    SlideLoader { id: first }
-    SlideLoader { id: second }
+    SlideLoader {
+        id: second
+        width: stage.width
+        height: stage.height
+        onStateMayHaveChanged: stage.check(second)
+    }
 }
