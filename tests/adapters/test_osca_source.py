@@ -15,6 +15,7 @@ import requests
 from stele.adapters.osca.store import read_uuid
 from tests.adapters.osca_helpers import items, make_source
 from tests.parse_server import ParseServer, date, geo, pointer
+from tests.ui.osca_helpers import activate
 
 pytestmark = pytest.mark.slow
 
@@ -48,25 +49,6 @@ PDF = (
 )
 # The source never decodes media (the player does): an MP4's first box is enough here.
 MP4_HEAD = struct.pack(">I", 24) + b"ftypisom" + b"\x00\x00\x02\x00isomiso2" + b"\x00" * 4000
-
-
-def activate(
-    server: ParseServer,
-    uuid: str,
-    layout_config: str,
-    layout: str = "Diashow",
-    location: tuple[float, float] = (51.17, 7.08),
-) -> str:
-    screen = server.find("SteleScreen", where={"uuid": uuid})[0]["objectId"]
-    server.update(
-        "SteleScreen",
-        screen,
-        layoutType=pointer("SteleLayoutType", server.named("SteleLayoutType", layout)),
-        state=pointer("SteleState", server.named("SteleState", "Aktiv")),
-        layoutConfig=pointer("SteleLayoutConfig", layout_config),
-        location=geo(*location),
-    )
-    return str(screen)
 
 
 def test_first_start_creates_the_row_and_waits_for_activation(
