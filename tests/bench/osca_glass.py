@@ -37,25 +37,10 @@ from stele.adapters.local_broker import free_port
 from stele.ui.app import Kiosk
 from tests.parse_server import ParseServer, pointer
 from tests.ui.kiosk_helpers import kiosk_config
-from tests.ui.osca_helpers import png_bytes, stele_uuid
+from tests.ui.osca_helpers import osca_config, png_bytes, stele_uuid
 
 WARMUP = 3
 COLOURS = ("#d01010", "#1030d0")
-
-
-def config_extra(server: ParseServer) -> str:
-    return f"""
-[content]
-source = "osca"
-
-[osca]
-server_url = "{server.url}"
-app_id = "{server.app_id}"
-js_key = "{server.js_key}"
-username = "{server.user.username}"
-password = "{server.user.password}"
-poll_s = 3600
-"""
 
 
 def centre(k: Kiosk) -> QColor:
@@ -109,7 +94,7 @@ def main(changes: int = 30) -> None:
                 "SteleLayoutConfig", diashowConfig=pointer("SteleDiashowConfig", dia)
             )
             server.seed_screen(stele_uuid(work), layout_config=layout)
-            cfg = kiosk_config(work, free_port(), extra=config_extra(server))
+            cfg = kiosk_config(work, free_port(), extra=osca_config(server, poll_s=3600))
             k = Kiosk(cfg)
             k.start()
             samples = []

@@ -13,7 +13,8 @@ from tests.ui.content_helpers import picture
 from tests.ui.kiosk_helpers import kiosk_config
 
 
-def osca_kiosk(tmp: Path, broker_port: int, server: ParseServer) -> Kiosk:
+def osca_config(server: ParseServer, poll_s: int | None = None) -> str:
+    """The `[content]` and `[osca]` tables of a stele following `server`."""
     extra = f"""
 [content]
 source = "osca"
@@ -25,6 +26,11 @@ js_key = "{server.js_key}"
 username = "{server.user.username}"
 password = "{server.user.password}"
 """
+    return extra + (f"poll_s = {poll_s}\n" if poll_s is not None else "")
+
+
+def osca_kiosk(tmp: Path, broker_port: int, server: ParseServer) -> Kiosk:
+    extra = osca_config(server)
     k = Kiosk(kiosk_config(tmp, broker_port, extra=extra))
     k.start()
     return k
