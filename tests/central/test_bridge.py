@@ -226,13 +226,18 @@ def test_cancel_gives_the_all_clear_then_ends(
     h.close()
 
 
-def test_vanishing_for_one_poll_keeps_it_for_n_polls_clears_it(
-    broker: TestBroker, api: Api31, tmp_path: Path
-) -> None:
+def one_mowas_warning(api: Api31) -> tuple[dict[str, Any], str]:
+    """A MoWaS warning listed on the Saarlouis dashboard (Harz empty); the dashboard's path."""
     alert = mowas_alert()
     api.warning(alert, geojson("warning_mowas_cancel.geojson"))
     api.dashboard(HARZ)
-    api.dashboard(SAARLOUIS, alert)
+    return alert, api.dashboard(SAARLOUIS, alert)
+
+
+def test_vanishing_for_one_poll_keeps_it_for_n_polls_clears_it(
+    broker: TestBroker, api: Api31, tmp_path: Path
+) -> None:
+    alert, _ = one_mowas_warning(api)
     h = Harness(bridge_config(broker, api, tmp_path, ars=(SIERSBURG,), clear_after_polls=3))
     h.poll()
     api.dashboard(SAARLOUIS)  # gone for one poll ...
@@ -253,10 +258,7 @@ def test_vanishing_for_one_poll_keeps_it_for_n_polls_clears_it(
 def test_not_modified_is_a_successful_poll_that_still_lists_it(
     broker: TestBroker, api: Api31, tmp_path: Path
 ) -> None:
-    alert = mowas_alert()
-    api.warning(alert, geojson("warning_mowas_cancel.geojson"))
-    api.dashboard(HARZ)
-    path = api.dashboard(SAARLOUIS, alert)
+    _, path = one_mowas_warning(api)
     h = Harness(bridge_config(broker, api, tmp_path, ars=(SIERSBURG,), clear_after_polls=1))
     h.poll()
     for _ in range(3):
@@ -285,10 +287,7 @@ def test_failed_polls_clear_nothing_and_say_why(
     fault: dict[str, Any],
     reason: str,
 ) -> None:
-    alert = mowas_alert()
-    api.warning(alert, geojson("warning_mowas_cancel.geojson"))
-    api.dashboard(HARZ)
-    path = api.dashboard(SAARLOUIS, alert)
+    _, path = one_mowas_warning(api)
     h = Harness(bridge_config(broker, api, tmp_path, ars=(SIERSBURG,), clear_after_polls=1))
     h.poll()
     res = api.server.resource(path)
