@@ -5,6 +5,7 @@ result, picture verification and the offline cold start from the disk cache."""
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import struct
 import time
@@ -293,3 +294,48 @@ def test_an_unchanged_calendar_is_expanded_again_each_day(srv, make_store) -> No
     again = next(r for r in srv.requests[3:] if r.status == 200)
     assert "If-None-Match" not in again.headers
     assert store.get(url).events[0].start.date() == date(2025, 10, 4)
+
+
+def test_relative_source_urls_resolve_against_the_manifest_url(srv, make_store, tmp_path) -> None:
+    """docs/content.md, `source.url`: relative to the manifest, as media URLs are. The manifest
+    goes through a real sync; its live base URL is what the player hands to `manifest_sources`."""
+    from stele.adapters.content_cache import ContentCache
+    from stele.adapters.content_sync import ContentSync
+    from stele.adapters.livedata_source import manifest_sources
+    from stele.domain.manifest import parse_manifest
+    from stele.domain.playlist import Place as ContentPlace
+    from tests.contentgen import ARS
+
+    srv.put("/city/feeds/news.xml", RSS, "application/rss+xml")
+    srv.put("/feeds/news.xml", ATOM)  # where a resolution against the server's root would go
+    srv.put("/city/wetter/current_weather", (DATA / "brightsky-current_weather.json").read_bytes())
+    srv.put("/city/wetter/weather", (DATA / "brightsky-weather.json").read_bytes())
+    srv.put("/elsewhere/cal.ics", (DATA / "fablab-cottbus.ics").read_bytes(), "text/calendar")
+    items = [
+        {"id": "news", "type": "news", "source": {"url": "feeds/news.xml"}},
+        {"id": "wetter", "type": "weather", "source": {"url": "wetter/"}},
+        {"id": "termine", "type": "events", "source": {"url": srv.url("/elsewhere/cal.ics")}},
+    ]
+    srv.put("/city/manifest.json", json.dumps({"version": "v1", "items": items}))
+    cache = ContentCache(tmp_path / "content", 10**9)
+    sync = ContentSync(cache, srv.url("/city/manifest.json"), ContentPlace(ARS, (), BERLIN))
+    assert sync.sync_once().live == "v1"
+    live = cache.live()
+    assert live is not None
+    sources = manifest_sources(parse_manifest(live.body), live.base_url)
+    news, weather, cal = srv.url("/city/feeds/news.xml"), srv.url("/city/wetter/"), srv.url(
+        "/elsewhere/cal.ics"
+    )
+    assert [(s.kind, s.url) for s in sources] == [
+        ("news", news),
+        ("weather", weather),
+        ("events", cal),  # an absolute URL stays as it is
+    ]
+    now = datetime(2025, 9, 18, 13, 30, tzinfo=UTC)
+    store = make_store(clock=lambda: now)
+    store.set_sources(sources)
+    wait_until(lambda: all(store.get(u) is not None for u in (news, weather, cal)))
+    assert len(store.get(news).news) == 8  # the city's RSS, not the decoy Atom feed
+    assert store.get(weather).weather.now.temperature_c == 19.7
+    assert srv.count("/city/feeds/news.xml") == 1 and srv.count("/feeds/news.xml") == 0
+    assert srv.count("/city/wetter/current_weather") == 1 and srv.count("/elsewhere/cal.ics") == 1
