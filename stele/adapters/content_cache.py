@@ -51,7 +51,7 @@ class MediaMismatch(Exception):
 class StoredManifest:
     body: bytes  # exactly as served; parsed again on load
     url: str  # the configured manifest URL it was fetched from
-    base_url: str  # the URL it was finally served from (relative media URLs resolve here)
+    base_url: str  # the URL it was finally served from (relative URLs resolve here)
     etag: str | None = None
     last_modified: str | None = None
     fetched_at: float = 0.0

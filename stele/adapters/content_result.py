@@ -1,7 +1,8 @@
 """What a content sync needs and what it reports (docs/content.md, "Sync and cache").
 
-`media_needs` says which files a manifest needs on this stele; `SyncResult` is one sync's
-outcome: the `stele content sync` JSON, its exit code and the one log line.
+`media_needs` says which files a manifest needs on this stele; `absolute_url` is where any
+URL of a manifest (media and live-data sources alike) is fetched from; `SyncResult` is one
+sync's outcome: the `stele content sync` JSON, its exit code and the one log line.
 """
 
 from __future__ import annotations
@@ -26,13 +27,20 @@ class Need:
     items: tuple[str, ...]
 
 
+def absolute_url(base_url: str, url: str) -> str:
+    """A manifest's `media.url` or `source.url` as fetched: an http(s) URL as it is, a
+    relative one against the URL the manifest was finally served from (docs/content.md,
+    `media` and `source`). The manifest model already refused every other scheme."""
+    return urljoin(base_url, url)
+
+
 def media_needs(manifest: Manifest, base_url: str, place: Place) -> dict[str, Need]:
     """The media files of the items aimed at `place` (whatever their schedule), by hash."""
     needs: dict[str, Need] = {}
     for item in manifest.items:
         if item.media is None or not targeted(item, place):
             continue
-        url = urljoin(base_url, item.media.url)
+        url = absolute_url(base_url, item.media.url)
         old = needs.get(item.media.sha256)
         if old is None:
             needs[item.media.sha256] = Need(item.media.sha256, item.media.size, (url,), (item.id,))

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, tzinfo
 import requests
 
 from stele.adapters import livedata_http
+from stele.adapters.content_result import absolute_url
 from stele.adapters.livedata_cache import Entry
 from stele.adapters.livedata_http import Validators
 from stele.adapters.livedata_ics import parse_events
@@ -21,6 +22,7 @@ from stele.adapters.livedata_images import ImageStore
 from stele.adapters.livedata_news import parse_news
 from stele.adapters.livedata_weather import parse_current, parse_days, weather_urls
 from stele.domain.livedata import Kind, LiveData, NewsEntry, Weather, newest_first
+from stele.domain.manifest import LIVE_TYPES, Manifest
 from stele.errors import LiveDataError
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,21 @@ class LiveSource:
     url: str
     max_items: int = 5
     refresh_s: float = 900.0
+
+
+def manifest_sources(manifest: Manifest, base_url: str) -> list[LiveSource]:
+    """The live-data sources of a manifest served from `base_url`, their URLs absolute
+    (resolved as media URLs are: `content_result.absolute_url`)."""
+    return [
+        LiveSource(
+            item.type,  # type: ignore[arg-type]  # one of LIVE_TYPES, checked here
+            absolute_url(base_url, item.source.url),
+            item.source.max_items,
+            float(item.source.refresh_s),
+        )
+        for item in manifest.items
+        if item.type in LIVE_TYPES and item.source is not None
+    ]
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ it lists, and the live data the manifest's news, events and weather items name â
 so a stele's conditional requests get 304 when nothing changed. Demo-only touches:
 
 - "{{BASE}}" in the live-data files becomes the server's own address (a feed's links and
-  pictures must be absolute URLs), and so do the manifest's live-data source URLs;
+  pictures must be absolute URLs; the manifest's relative media and source URLs the stele
+  resolves itself);
 - the weather is a real recorded Bright Sky answer (live/brightsky/), served under Bright
   Sky's own paths (`<base>/current_weather`, `<base>/weather?date=â€¦`) with its days moved
   to the days asked for, so the slide has today's date on it. The values stay the recorded
@@ -23,7 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urljoin, urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 BASE_MARK = b"{{BASE}}"
 WEATHER = "live/brightsky"
@@ -96,21 +97,10 @@ class DemoContentServer:
         if not rel or not file.is_relative_to(self.root) or not file.is_file():
             return None
         data = file.read_bytes()
-        if rel == "manifest.json":
-            data = self._absolute_sources(data)
         if rel.startswith("live/"):
             data = data.replace(BASE_MARK, self.url.encode())
         kind = _TYPES.get(file.suffix) or mimetypes.guess_type(file.name)[0]
         return data, kind or "application/octet-stream"
-
-    def _absolute_sources(self, data: bytes) -> bytes:
-        """The manifest with its live-data sources as absolute URLs on this server: a stele
-        fetches a source by its URL as given (media URLs it resolves against the manifest's)."""
-        manifest = json.loads(data)
-        for item in manifest["items"]:
-            if "source" in item:
-                item["source"]["url"] = urljoin(self.url, item["source"]["url"])
-        return (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode()
 
     def _weather(self, endpoint: str, query: dict[str, list[str]]) -> tuple[bytes, str] | None:
         if endpoint not in ("current_weather", "weather"):

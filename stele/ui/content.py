@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 
 from stele.adapters.content_cache import ContentCache
+from stele.adapters.content_result import absolute_url
 from stele.adapters.content_sync import ContentSync, ContentSyncer, SyncResult
 from stele.adapters.mqtt import Incoming
 from stele.adapters.payloads import PayloadError, decode_content_version
@@ -81,6 +82,7 @@ class ContentPlayer(QObject):
         self.slide: str | None = None
         self.problems: list[str] = []
         self._manifest: Manifest | None = None
+        self._base_url = ""  # the URL the live manifest came from: relative URLs resolve there
         self._failed: dict[str, str] = {}  # slide id -> why QML could not show it
         self._left_out: list[tuple[str, str]] = []  # from the last sync
         self._prepared: dict[str, dict[str, Any]] = {}  # id -> the slide map `ready` built
@@ -237,9 +239,10 @@ class ContentPlayer(QObject):
         elif item.type in LIVE_TYPES:
             if self.live is None or item.source is None:
                 return "live data not fetched yet"
-            data = self.live.get(item.source.url)
+            url = absolute_url(self._base_url, item.source.url)  # as manifest_sources has it
+            data = self.live.get(url)
             if data is None:
-                error = self.live.error(item.source.url)
+                error = self.live.error(url)
                 return f"live data: {error}" if error else "live data not fetched yet"
             live = live_map(item, data, now, self._zone, self.live.image_path)
             if not shows_something(item.type, live):
@@ -269,6 +272,7 @@ class ContentPlayer(QObject):
             log.info("content %s is live (%d items)", manifest.version, len(manifest.items))
             self._failed = {}  # a new manifest may have fixed what failed
         self._manifest = manifest
+        self._base_url = base_url
         self._set("version", manifest.version)
         self._live_sources(manifest)
         self.replan()
@@ -276,13 +280,9 @@ class ContentPlayer(QObject):
     def _live_sources(self, manifest: Manifest) -> None:
         if self._lookup is not None:
             return  # the manifest's source brings its live data itself
-        from stele.adapters.livedata_source import LiveSource
+        from stele.adapters.livedata_source import manifest_sources
 
-        sources = [
-            LiveSource(i.type, i.source.url, i.source.max_items, float(i.source.refresh_s))  # type: ignore[arg-type]
-            for i in manifest.items
-            if i.type in LIVE_TYPES and i.source is not None
-        ]
+        sources = manifest_sources(manifest, self._base_url)
         if self.live is None and sources:
             from stele.adapters.livedata_fetch import LiveStore
             from stele.adapters.livedata_source import Place as LivePlace

@@ -5,12 +5,13 @@ result, picture verification and the offline cold start from the disk cache."""
 from __future__ import annotations
 
 import hashlib
+import json
 import random
 import struct
 import time
 import zlib
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,13 +19,14 @@ import pytest
 
 from stele.adapters.livedata_fetch import LiveStore
 from stele.adapters.livedata_source import LiveSource, Place
-from stele.domain.livedata import select_events, select_news, select_weather_days
+from stele.domain.livedata import Event, LiveData, select_events, select_news, select_weather_days
 from tests.httpd import HttpServer, Resource
 
 DATA = Path(__file__).parents[1] / "data" / "live"
 BERLIN = ZoneInfo("Europe/Berlin")
 RSS = (DATA / "salzkotten-news.rss").read_bytes()
 ATOM = (DATA / "newsfeed.atom").read_bytes()
+MACHBAR = (DATA / "machbar-potsdam.ics").read_bytes()  # real, with EXDATEs (SOURCES.md)
 
 
 def wait_until(pred: Callable[[], object], timeout: float = 10.0) -> None:
@@ -293,3 +295,149 @@ def test_an_unchanged_calendar_is_expanded_again_each_day(srv, make_store) -> No
     again = next(r for r in srv.requests[3:] if r.status == 200)
     assert "If-None-Match" not in again.headers
     assert store.get(url).events[0].start.date() == date(2025, 10, 4)
+
+
+def test_relative_source_urls_resolve_against_the_manifest_url(srv, make_store, tmp_path) -> None:
+    """docs/content.md, `source.url`: relative to the manifest, as media URLs are. The manifest
+    goes through a real sync; its live base URL is what the player hands to `manifest_sources`."""
+    from stele.adapters.content_cache import ContentCache
+    from stele.adapters.content_sync import ContentSync
+    from stele.adapters.livedata_source import manifest_sources
+    from stele.domain.manifest import parse_manifest
+    from stele.domain.playlist import Place as ContentPlace
+    from tests.contentgen import ARS
+
+    srv.put("/city/feeds/news.xml", RSS, "application/rss+xml")
+    srv.put("/feeds/news.xml", ATOM)  # where a resolution against the server's root would go
+    srv.put("/city/wetter/current_weather", (DATA / "brightsky-current_weather.json").read_bytes())
+    srv.put("/city/wetter/weather", (DATA / "brightsky-weather.json").read_bytes())
+    srv.put("/elsewhere/cal.ics", (DATA / "fablab-cottbus.ics").read_bytes(), "text/calendar")
+    items = [
+        {"id": "news", "type": "news", "source": {"url": "feeds/news.xml"}},
+        {"id": "wetter", "type": "weather", "source": {"url": "wetter/"}},
+        {"id": "termine", "type": "events", "source": {"url": srv.url("/elsewhere/cal.ics")}},
+    ]
+    srv.put("/city/manifest.json", json.dumps({"version": "v1", "items": items}))
+    cache = ContentCache(tmp_path / "content", 10**9)
+    sync = ContentSync(cache, srv.url("/city/manifest.json"), ContentPlace(ARS, (), BERLIN))
+    assert sync.sync_once().live == "v1"
+    live = cache.live()
+    assert live is not None
+    sources = manifest_sources(parse_manifest(live.body), live.base_url)
+    news, weather, cal = (
+        srv.url("/city/feeds/news.xml"),
+        srv.url("/city/wetter/"),
+        srv.url("/elsewhere/cal.ics"),
+    )
+    assert [(s.kind, s.url) for s in sources] == [
+        ("news", news),
+        ("weather", weather),
+        ("events", cal),  # an absolute URL stays as it is
+    ]
+    now = datetime(2025, 9, 18, 13, 30, tzinfo=UTC)
+    store = make_store(clock=lambda: now)
+    store.set_sources(sources)
+    wait_until(lambda: all(store.get(u) is not None for u in (news, weather, cal)))
+    assert len(store.get(news).news) == 8  # the city's RSS, not the decoy Atom feed
+    assert store.get(weather).weather.now.temperature_c == 19.7
+    assert srv.count("/city/feeds/news.xml") == 1 and srv.count("/feeds/news.xml") == 0
+    assert srv.count("/city/wetter/current_weather") == 1 and srv.count("/elsewhere/cal.ics") == 1
+
+
+# -- a real calendar with excluded occurrences (EXDATE): the machBar Potsdam's public calendar
+
+
+def served_calendar(
+    srv: HttpServer, make_store: Callable[..., LiveStore], now: datetime
+) -> LiveData:
+    """The recorded calendar through the real server and LiveStore, the store's clock at `now`
+    (a stele in Europe/Berlin)."""
+    srv.put("/machbar.ics", MACHBAR, "text/calendar")
+    store = make_store(clock=lambda: now)
+    url = srv.url("/machbar.ics")
+    store.set_sources([LiveSource("events", url, 10, 600)])
+    wait_until(lambda: store.get(url) is not None)
+    data = store.get(url)
+    assert data is not None and store.error(url) is None
+    return data
+
+
+def wall(e: Event) -> tuple[datetime, timedelta | None, str]:
+    """An occurrence as the slide shows it: local wall time, its UTC offset, the title."""
+    return e.start.replace(tzinfo=None), e.start.utcoffset(), e.title
+
+
+CET, CEST = timedelta(hours=1), timedelta(hours=2)
+
+
+def test_an_excluded_occurrence_is_not_shown_and_the_others_are(srv, make_store) -> None:
+    now = datetime(2019, 3, 5, 19, 0, tzinfo=UTC)  # just after the export (DTSTAMP 18:57 UTC)
+    data = served_calendar(srv, make_store, now)
+    # Two weekly series (Thursdays, Fridays 08:30) each with one EXDATE: 7 and 8 March are
+    # gone; the weekly #TEC afternoon on the excluded Thursday is still there.
+    assert [wall(e) for e in select_events(data, now, 7)] == [
+        (datetime(2019, 3, 7, 15, 0), CET, "#TEC - für Jugendliche"),
+        (datetime(2019, 3, 14, 8, 30), CET, "Montessori Schulklasse"),
+        (datetime(2019, 3, 14, 15, 0), CET, "#TEC - für Jugendliche"),
+        (datetime(2019, 3, 15, 8, 30), CET, "Montessori Schulklasse"),
+        (datetime(2019, 3, 21, 8, 30), CET, "Montessori Schulklasse"),
+        (datetime(2019, 3, 21, 15, 0), CET, "#TEC - für Jugendliche"),
+        (datetime(2019, 3, 22, 8, 30), CET, "Montessori Schulklasse"),
+    ]
+    school = [e.start for e in data.events if e.title == "Montessori Schulklasse"]
+    assert not {date(2019, 3, 7), date(2019, 3, 8)} & {s.date() for s in school}
+    # Only those two: every other Thursday and Friday of the year ahead is kept.
+    assert len(school) == len({s.date() for s in school}) and len(school) >= 100
+    # After the clock change (31 March) the series stays at 08:30 local, now at UTC+2.
+    april = next(s for s in school if s.date() == date(2019, 4, 4))
+    assert (april.hour, april.minute, april.utcoffset()) == (8, 30, CEST)
+    # A running occurrence is still shown (the pure selection at a later instant).
+    during = datetime(2019, 3, 14, 9, 0, tzinfo=BERLIN)
+    assert [wall(e)[0] for e in select_events(data, during, 2)] == [
+        datetime(2019, 3, 14, 8, 30),
+        datetime(2019, 3, 14, 15, 0),
+    ]
+
+
+def test_real_calendar_exclusion_across_the_clock_change_utc_and_all_day(srv, make_store) -> None:
+    now = datetime(2017, 10, 20, 12, 0, tzinfo=UTC)
+    data = served_calendar(srv, make_store, now)
+    # Freifunk meets every other Tuesday at 18:00 Berlin time (TZID with the file's
+    # VTIMEZONE) in summer and winter time alike; 21 November is excluded. The Christmas
+    # party is given in UTC (18:00Z), the 34C3 stream as an all-day date.
+    assert [(*wall(e), e.all_day) for e in select_events(data, now, 6)] == [
+        (datetime(2017, 10, 24, 18, 0), CEST, "Freifunktreffen", False),
+        (datetime(2017, 11, 7, 18, 0), CET, "Freifunktreffen", False),
+        (datetime(2017, 12, 5, 18, 0), CET, "Freifunktreffen", False),
+        (datetime(2017, 12, 15, 19, 0), CET, "Weihnachtsfeier", False),
+        (datetime(2017, 12, 19, 18, 0), CET, "Freifunktreffen", False),
+        (datetime(2017, 12, 27, 0, 0), CET, "34c3 in der machBar", True),
+    ]
+    freifunk = [e.start.date() for e in data.events if e.title == "Freifunktreffen"]
+    assert date(2017, 11, 21) not in freifunk
+    assert freifunk[-1] == date(2018, 9, 25)  # the last before the rule's UNTIL (8 Oct 2018)
+    # The all-day date runs midnight to midnight on the stele's clock.
+    stream = next(e for e in data.events if e.all_day and e.title.startswith("34c3"))
+    assert stream.end == datetime(2017, 12, 28, 0, 0, tzinfo=BERLIN)
+    late = datetime(2017, 12, 27, 23, 30, tzinfo=BERLIN)
+    assert select_events(data, late, 1)[0].title == "34c3 in der machBar"
+    assert select_events(data, late + timedelta(hours=1), 1)[0].title != "34c3 in der machBar"
+
+
+def test_real_monthly_series_with_two_exclusions_and_two_moved_dates(srv, make_store) -> None:
+    now = datetime(2018, 5, 27, 10, 0, tzinfo=UTC)  # during the two-day Maker Faire trip
+    data = served_calendar(srv, make_store, now)
+    first = select_events(data, now, 1)[0]
+    assert (first.title, first.all_day) == ("mB - OnTour: Maker Fair", True)
+    assert (first.start, first.end) == (
+        datetime(2018, 5, 26, 0, 0, tzinfo=BERLIN),
+        datetime(2018, 5, 28, 0, 0, tzinfo=BERLIN),
+    )
+    # Last Saturday of the month, 11:00: July and August excluded (EXDATE), September and
+    # October moved a week earlier (RECURRENCE-ID), November after the rule's UNTIL.
+    cafe = [wall(e) for e in data.events if e.title == "mB-onTour: repairCafé"]
+    assert cafe == [
+        (datetime(2018, 6, 30, 11, 0), CEST, "mB-onTour: repairCafé"),
+        (datetime(2018, 9, 22, 11, 0), CEST, "mB-onTour: repairCafé"),
+        (datetime(2018, 10, 20, 11, 0), CEST, "mB-onTour: repairCafé"),
+    ]

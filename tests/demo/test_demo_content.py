@@ -151,7 +151,12 @@ def test_demo_config_points_the_kiosk_at_the_server(tmp_path, server) -> None:
     assert tomllib.loads(path.read_text())["display"].get("city") is None  # the theme's city
 
 
-def test_live_sources_are_absolute_urls_on_the_server(server) -> None:
+def test_live_sources_are_relative_and_resolve_to_the_server(server) -> None:
+    from stele.adapters.livedata_source import manifest_sources
+
     manifest = parse_manifest(get(server.manifest_url).content)
-    sources = [i.source.url for i in manifest.items if i.source is not None]
-    assert len(sources) == 3 and all(u.startswith(server.url) for u in sources)
+    assert all(not i.source.url.startswith("http") for i in manifest.items if i.source)
+    sources = manifest_sources(manifest, server.manifest_url)
+    assert [s.kind for s in sources] == ["news", "events", "weather"]
+    assert all(s.url.startswith(server.url) for s in sources)
+    assert get(sources[0].url).status_code == 200 and get(sources[1].url).status_code == 200

@@ -228,7 +228,7 @@ def test_news_and_weather_from_real_recorded_sources(broker, central, server, tm
     server.put("/bs/weather", (LIVE / "brightsky-weather.json").read_bytes(), "application/json")
     publish_manifest(server, "v1", [
         {"id": "news", "type": "news", "duration_s": 3,
-         "source": {"url": server.url("/feed.rss"), "max_items": 3}},
+         "source": {"url": "feed.rss", "max_items": 3}},  # relative to the manifest
         {"id": "wetter", "type": "weather", "duration_s": 3,
          "source": {"url": server.url("/bs")}}])
     k = content_kiosk(tmp_path, broker.port, server)
