@@ -24,7 +24,7 @@ from stele.domain.clock import Known, clock_problems, guarded_now, last_known, s
 
 log = logging.getLogger("stele.kiosk")
 Clock = Callable[[], datetime]
-CHECK_S = 30  # how soon a first NTP answer is noticed (and the status corrected)
+CHECK_S: float = 30  # how soon a first NTP answer is noticed (and the status corrected)
 # A power cut loses at most this much of the floor; an SD card is written every 10 min, not
 # every few seconds (timesyncd itself saves its own clock file every minute).
 SAVE_S = 600
@@ -57,7 +57,7 @@ class SteleClock(QObject):
         self._saved_at = monotonic()
         self._writer: threading.Thread | None = None
         self._timer = QTimer(self)
-        self._timer.setInterval(CHECK_S * 1000)
+        self._timer.setInterval(int(CHECK_S * 1000))
         self._timer.timeout.connect(self._tick)
         self._update()
 
