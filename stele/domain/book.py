@@ -16,6 +16,7 @@ from stele.domain.decide import (
     is_for_the_public,
     is_public_display,
     layout_by_level,
+    onset_of,
 )
 from stele.domain.model import Alert, Layout, MsgType
 from stele.domain.targeting import Place, applies
@@ -250,8 +251,9 @@ class AlertBook:
                     instants.append(start)
                 if info.expires is not None and info.expires > now:
                     instants.append(info.expires)
-                if info.onset is not None and info.onset > now:
-                    instants.append(info.onset)  # "ab <time>" disappears at onset
+                onset = onset_of(info, e.alert, e.received)
+                if onset is not None and onset > now:
+                    instants.append(onset)  # "ab <time>" disappears at onset
         return min(instants) if instants else None
 
     # -- what to show ----------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from stele.domain.model import (
     Alert,
@@ -65,17 +65,30 @@ def choose_info(alert: Alert, languages: Sequence[str]) -> Info | None:
     return prefs[0] if prefs else None
 
 
+def clock_lag(alert: Alert, received: datetime | None) -> timedelta:
+    """How far the stele's clock was provably behind when it received `alert`: a message
+    cannot have been sent after it arrived (docs/alerts.md "Time"). Zero when unknown."""
+    if received is None or alert.sent <= received:
+        return timedelta(0)
+    return alert.sent - received
+
+
 def effective_of(info: Info, alert: Alert, received: datetime | None = None) -> datetime:
-    """`effective`, defaulting to `sent` — but a `sent` in the future (a stele whose clock is
-    behind, no RTC yet) must not hide a warning, so the default is capped at receipt time."""
-    if info.effective is not None:
-        return info.effective
-    if received is not None and alert.sent > received:
-        return received
-    return alert.sent
+    """When `info` starts on the stele's clock: `effective` (default `sent`), moved back by
+    the lag the message proved, so a clock that is behind (no RTC, no NTP yet) never holds
+    a warning back. A later `effective` keeps its distance from `sent`."""
+    start = alert.sent if info.effective is None else info.effective
+    return start - clock_lag(alert, received)
+
+
+def onset_of(info: Info, alert: Alert, received: datetime | None = None) -> datetime | None:
+    """`onset` on the stele's clock, read like `effective_of`."""
+    return None if info.onset is None else info.onset - clock_lag(alert, received)
 
 
 def info_active(info: Info, alert: Alert, now: datetime, received: datetime | None = None) -> bool:
+    # `expires` is not moved: after NTP steps the clock forward it would end a warning early.
+    # A clock that stays behind shows it that much longer, never shorter.
     if effective_of(info, alert, received) > now:
         return False
     return info.expires is None or now < info.expires

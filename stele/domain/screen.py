@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from stele.domain.book import AlertBook
-from stele.domain.decide import infos_by_preference, lang_matches
+from stele.domain.decide import infos_by_preference, lang_matches, onset_of
 from stele.domain.model import Alert, Info, Layout, Status
 from stele.domain.presentation import AlertText, AlertView, AllClearView, Mode, ScreenModel
 from stele.domain.text import bounded
@@ -59,10 +59,19 @@ def _texts(alert: Alert, languages: Sequence[str]) -> tuple[AlertText, ...]:
     return tuple(texts)
 
 
-def alert_view(alert: Alert, layout: Layout, languages: Sequence[str], now: datetime) -> AlertView:
+def alert_view(
+    alert: Alert,
+    layout: Layout,
+    languages: Sequence[str],
+    now: datetime,
+    received: datetime | None = None,
+) -> AlertView:
     prefs = infos_by_preference(alert, languages)
     info = prefs[0] if prefs else Info()
-    onset = info.onset if info.onset is not None and info.onset > now else None
+    # "ab <time>" only while the onset is ahead on the stele's clock (decide.onset_of); the
+    # time shown is the sender's.
+    starts = onset_of(info, alert, received)
+    onset = info.onset if starts is not None and starts > now else None
     return AlertView(
         identifier=alert.identifier,
         layout=layout,
@@ -109,7 +118,9 @@ def build_screen(
 ) -> ScreenModel:
     """The one decision of what the glass shows; the kiosk and `stele alert replay` use it."""
     languages = book.policy.languages
-    views = tuple(alert_view(e.alert, layout, languages, now) for e, layout in book.shown(now))
+    views = tuple(
+        alert_view(e.alert, layout, languages, now, e.received) for e, layout in book.shown(now)
+    )
     all_clear = None
     ac = book.current_all_clear(now)
     if ac is not None:

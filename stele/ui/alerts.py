@@ -75,6 +75,7 @@ class AlertDesk(QObject):
     content = Signal(object)  # Incoming on PREFIX/content/<ARS12>: a new manifest version
     synced = Signal()  # any message from the broker arrived
     frame_passed = Signal()  # the frame showing the last rebuild was presented (or timed out)
+    sent = Signal(object)  # the newest `sent` of a batch's messages: evidence about the clock
 
     def __init__(
         self,
@@ -129,6 +130,9 @@ class AlertDesk(QObject):
         self.synced.emit()
         if self.book.revision != revision:
             self.request_refresh()
+        sent = [p.alert.sent for p in batch if p.alert is not None]
+        if sent:
+            self.sent.emit(max(sent))  # after the rebuild: the screen comes first
 
     def _apply(self, parsed: Parsed, now: datetime) -> None:
         msg = parsed.incoming

@@ -5,6 +5,8 @@
 - `AckKeeper`: acks what a presented frame shows, once it is also on disk.
 - `StateKeeper`: the book to disk on the writer's thread, retried until it is there.
 - `StatusReporter`, `Commands`, `DisplayPower`: status, the command topic, the panel.
+- `SteleClock`: the time every part reads, guarded against a clock behind after an offline
+  boot (no RTC); its floor on disk, its problems in the status.
 - `ContentPlayer`, `ProofOfPlay`: the city's playlist onto the rotation; what played.
 
 The hot path — batch in, book updated, bridge applied, frame presented, ack out — does no
@@ -16,6 +18,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, QUrl, Signal
@@ -23,6 +26,7 @@ from PySide6.QtQuick import QQuickView
 from shiboken6 import Shiboken
 
 from stele import __version__
+from stele.adapters.clock_file import TIMESYNC_DIR
 from stele.adapters.mqtt import SteleMqtt
 from stele.config.models import Config
 from stele.config.themes import DEFAULT_CITY, Theme, load_theme
@@ -35,6 +39,7 @@ from stele.domain.targeting import Place
 from stele.ui.acks import AckKeeper, Visibility
 from stele.ui.alerts import AlertDesk, FrameGate
 from stele.ui.bridge import ScreenBridge
+from stele.ui.clock import SteleClock
 from stele.ui.commands import Commands
 from stele.ui.content import ContentPlayer, content_dirs
 from stele.ui.content_model import ContentBridge
@@ -72,14 +77,18 @@ class Kiosk(QObject):
         cfg: Config,
         *,
         clock: Clock = utc_now,
+        timesync: Path = TIMESYNC_DIR,
         theme: Theme | None = None,
         parent: QObject | None = None,
     ) -> None:
+        """`clock`: the system clock, guarded by `SteleClock` before any part reads it;
+        `timesync`: where systemd-timesyncd tells that NTP set the clock."""
         super().__init__(parent)
         self.cfg = cfg
         # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
         self.theme = theme or load_theme(cfg.display.theme)
-        self._clock = clock
+        self.clock = SteleClock(clock, cfg.storage.dir, timesync=timesync, parent=self)
+        clock = self._clock = self.clock
         dev = cfg.device
         self.book = AlertBook(
             place=Place(
@@ -198,12 +207,16 @@ class Kiosk(QObject):
         self.bridge.alertsListed.connect(self._on_listed)
         self.acks.acked.connect(self.acked)
         self.reporter.text.connect(self.status_text)
+        self.desk.sent.connect(self.clock.saw_sent)
+        self.clock.problems_changed.connect(self._on_clock)
+        self.reporter.clock_problems = self.clock.problems
 
         # Restore, then rehearse every alert look under a cover — unless the restored state
         # has something to show: a stele that was in crisis is back in crisis at once.
         restored = self.state.load(self.book)
         if restored:
             log.info("restored %d persisted alert(s)", restored)
+        self.clock.learn(self.book)  # before the first expiry: a clock behind hides nothing
         for entry in self.book.entries.values():
             self.acks.received(entry.alert.identifier, entry.received_ms, 0)  # already on disk
         self._warmup = WarmUp(
@@ -230,6 +243,7 @@ class Kiosk(QObject):
         self.reporter.content_problems = self.content.problems  # e.g. an unusable cache
         self.reporter.publish()  # remembered by the link and sent on every (re)connect
         self.mqtt.start()
+        self.clock.start()
         self.content.start()
         if self.osca is not None:
             self.osca.start()
@@ -249,6 +263,7 @@ class Kiosk(QObject):
         self.desk.stop()
         self.commands.stop()
         self.state.close(self.book)
+        self.clock.close()
         self.power.close()
 
     def dispose(self) -> None:
@@ -329,6 +344,10 @@ class Kiosk(QObject):
     def _on_saved(self) -> None:
         self.reporter.free_disk_mb = self.state.free_disk_mb  # published with the next status
 
+    def _on_clock(self) -> None:
+        self.reporter.clock_problems = self.clock.problems
+        self._publish_after_frame()
+
     def _on_content(self) -> None:
         c, r = self.content, self.reporter
         r.content, r.slide, r.content_synced, r.content_problems = (
@@ -337,6 +356,11 @@ class Kiosk(QObject):
             c.synced,
             c.problems + (self.osca.problems if self.osca is not None else []),
         )
+        self._publish_after_frame()
+
+    def _publish_after_frame(self) -> None:
+        """The status goes out after the next frame, off the alert path (a takeover hides
+        the slide: a content or clock status must not delay the takeover's frame)."""
         if self._stopped:
             return
         self._status_due = True

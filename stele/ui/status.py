@@ -39,6 +39,7 @@ class StatusReporter(QObject):
         self.storage_ok = True
         self.display_on = True
         self.free_disk_mb: int | None = None
+        self.clock_problems: list[str] = []  # behind, or not synchronised (ui/clock.py)
         self.security_problems: list[str] = []  # rejected unsigned/forged alerts and indexes
         # City content (spec content.md §5): the live version, the slide on the glass (None
         # under a takeover or on the fallback screen), the last manifest check, items left out.
@@ -56,6 +57,7 @@ class StatusReporter(QObject):
     def status(self) -> dict[str, Any]:
         problems = (
             ([] if self.storage_ok else [STORAGE_PROBLEM])
+            + self.clock_problems
             + self.security_problems
             + self.content_problems
         )

@@ -232,6 +232,19 @@ def test_future_onset_is_reported_until_it_begins() -> None:
     assert build_screen(b, T0 + timedelta(hours=5)).alerts[0].onset is None
 
 
+def test_on_a_clock_that_is_behind_the_alert_keeps_its_own_timeline() -> None:
+    """Received 3 h before its `sent` (no RTC, no NTP yet): shown at once with no "ab" for
+    an onset that has begun; the next "ab" ends 2 h later by the stele's clock."""
+    b = book()
+    behind = T0 - timedelta(hours=3)
+    b.receive(make_alert(identifier="NOW", sent=T0.isoformat(), onset=T0.isoformat()), behind)
+    later = (T0 + timedelta(hours=2)).isoformat()
+    b.receive(make_alert(identifier="LATER", sent=T0.isoformat(), onset=later), behind)
+    onsets = {a.identifier: a.onset for a in build_screen(b, behind).alerts}
+    assert onsets == {"NOW": None, "LATER": T0 + timedelta(hours=2)}
+    assert b.next_deadline(behind) == behind + timedelta(hours=2)
+
+
 def test_test_status_never_shown_but_kept_for_technicians() -> None:
     b = book()
     b.receive(make_alert(identifier="T", status="Test"), T0)

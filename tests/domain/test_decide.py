@@ -6,15 +6,19 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from stele.domain.cap import parse_alert
 from stele.domain.decide import (
     Policy,
     choose_info,
+    clock_lag,
     decide_layout,
     display_order_key,
     infos_by_preference,
     is_active,
+    onset_of,
 )
 from stele.domain.model import Layout, Severity
 from stele.domain.targeting import Place
@@ -81,6 +85,61 @@ def test_future_sent_from_a_stele_with_a_wrong_clock_is_still_shown() -> None:
     stele_clock = T0 - timedelta(days=3)
     assert is_active(alert, stele_clock, received=stele_clock)
     assert decide_layout(alert, HERE, stele_clock, received=stele_clock) is Layout.TAKEOVER
+
+
+def test_real_dwd_warning_on_a_stele_three_hours_behind_is_shown_at_once() -> None:
+    """DWD sets `effective` = `sent`: read on a clock that is behind, it used to lie in the
+    future and the warning stayed hidden until the clock caught up."""
+    alert = parse_alert((DATA / "07_dwd_cap12_xml_update_multilang_starkregen.xml").read_bytes())
+    assert alert.infos[0].effective == alert.sent
+    received = alert.sent - timedelta(hours=3)
+    assert clock_lag(alert, received) == timedelta(hours=3)
+    assert is_active(alert, received, received)
+    # It ends at its own `expires` on the stele's clock: never early, at most the lag late.
+    expires = alert.infos[0].expires
+    assert expires is not None
+    assert is_active(alert, expires - timedelta(seconds=1), received)
+    assert not is_active(alert, expires, received)
+
+
+def test_a_later_effective_keeps_its_distance_from_sent_on_a_clock_that_is_behind() -> None:
+    alert = make_alert(sent="2026-11-22T14:00:00+01:00", effective="2026-11-22T16:00:00+01:00")
+    received = T0 - timedelta(hours=5)  # the stele's clock is 5 h behind
+    assert not is_active(alert, received + timedelta(hours=2) - timedelta(seconds=1), received)
+    assert is_active(alert, received + timedelta(hours=2), received)
+
+
+def test_no_lag_from_a_message_sent_before_it_arrived() -> None:
+    alert = make_alert(sent="2026-11-22T14:00:00+01:00", effective="2026-11-22T15:00:00+01:00")
+    assert clock_lag(alert, T0 + timedelta(minutes=5)) == timedelta(0)
+    assert clock_lag(alert, None) == timedelta(0)
+    assert not is_active(alert, T0 + timedelta(minutes=5), T0 + timedelta(minutes=5))
+
+
+@given(
+    behind=st.integers(0, 400 * 24 * 60),
+    effective=st.one_of(st.none(), st.integers(-24 * 60, 0)),
+    onset=st.one_of(st.none(), st.integers(0, 24 * 60)),
+    expires=st.one_of(st.none(), st.integers(1, 48 * 60)),
+)
+def test_a_started_warning_is_never_held_back_by_a_clock_that_is_behind(
+    behind: int, effective: int | None, onset: int | None, expires: int | None
+) -> None:
+    """A warning that had started when it was sent is active on arrival however far behind
+    the stele's clock is, and stays active for at least its own duration."""
+    minutes = lambda m: None if m is None else (T0 + timedelta(minutes=m)).isoformat()  # noqa: E731
+    alert = make_alert(
+        sent=T0.isoformat(),
+        effective=minutes(effective),
+        onset=minutes(onset),
+        expires=minutes(expires),
+    )
+    received = T0 - timedelta(minutes=behind)
+    assert is_active(alert, received, received)
+    if expires is not None:
+        assert is_active(alert, received + timedelta(minutes=expires, seconds=-1), received)
+    if onset is not None:
+        assert onset_of(alert.infos[0], alert, received) == received + timedelta(minutes=onset)
 
 
 def test_alert_active_while_any_info_block_is() -> None:
