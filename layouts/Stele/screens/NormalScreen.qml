@@ -68,7 +68,7 @@ Rectangle {
                       ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
         return showAllClear || (slide !== null && slide.opacity >= 1)
     }
-    // Nothing of the rotation to show (spec: content.md §2): no content slide has come on the
+    // Nothing of the rotation to show (docs/content.md §2): no content slide has come on the
     // glass (none eligible, or the first still loading), no alert slide, no all-clear card, no
     // notice or tile grid. The fallback screen then covers everything; it goes only once the
     // first content slide is fully drawn, so no half-loaded stage is ever seen.
