@@ -20,7 +20,6 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
     Signal,
-    SignalInstance,
     Slot,
 )
 from PySide6.QtQml import QmlElement, QmlUncreatable
@@ -122,14 +121,12 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
 
     slideShown = Signal(str)  # the content slide now fully on the glass ("" for none)
     slideFailed = Signal(str, str)  # id, reason: it could not be loaded and was skipped
-    fallbackChanged = Signal()
     noticeChanged = Signal()
     tilesChanged = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._slides = ContentSlideModel(self)
-        self._fallback = True
         self._notice = ""
         self._notice_name = ""
         self._tiles: list[dict[str, Any]] = []
@@ -137,11 +134,6 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
     @Property(ContentSlideModel, constant=True)
     def slides(self) -> ContentSlideModel:
         return self._slides
-
-    @Property(bool, notify=fallbackChanged)
-    def fallback(self) -> bool:
-        """Nothing is eligible: the designed fallback screen instead of the content."""
-        return self._fallback
 
     @Property(str, notify=noticeChanged)
     def notice(self) -> str:
@@ -181,13 +173,6 @@ class ContentBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a cla
         self.slideFailed.emit(identifier, reason)
 
     def set_slides(self, rows: list[dict[str, Any]]) -> None:
+        """The playlist from now on; with none, the rotation shows the fallback screen
+        (NormalScreen.nothingToPlay, which also waits for the first slide to be drawn)."""
         self._slides.replace(rows)
-        self._set_fallback(not rows)
-
-    def _set_fallback(self, value: bool) -> None:
-        self._emit_if("_fallback", value, self.fallbackChanged)
-
-    def _emit_if(self, attr: str, value: Any, signal: SignalInstance) -> None:
-        if getattr(self, attr) != value:
-            setattr(self, attr, value)
-            signal.emit()

@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QRectF
-from PySide6.QtGui import QColor, QPageSize, QPainter, QPdfWriter
+from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 
 from stele.ui.app import Kiosk
 from tests.httpd import HttpServer
 from tests.ui.content_helpers import inset, picture, stage_rect
 from tests.ui.harness import Stele, fraction_near, texts_on_screen
 from tests.ui.kiosk_helpers import ARS, PREFIX, kiosk_config, wait_online
+from tests.ui.scene import red_fraction, shown_items
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -298,6 +300,119 @@ def test_a_slide_that_fails_in_qml_is_left_out_and_reported(broker, central, ser
         qtbot.wait(4000)  # longer than a slide: it never came on the glass
         assert k.content.slide == "rot"
         assert stage_colour(k, "#d01010") > 0.99
+    finally:
+        k.stop()
+        k.dispose()
+
+
+# --- nothing to play: the fallback screen (spec content.md §2) --------------------------------
+
+
+def on_glass(k: Kiosk, name: str) -> bool:
+    return any(i.objectName() == name for i in shown_items(k.view))
+
+
+def black(frame: QImage) -> float:
+    return fraction_near(frame, QColor("#000000"), step=8, tolerance=8)
+
+
+def fallback_on_glass(k: Kiosk) -> bool:
+    """The fallback screen is what is drawn: the rehearsal cover gone, its city, clock and
+    emergency numbers shown, nothing black, nothing of the content."""
+    if k.bridge.warmingUp or not on_glass(k, "fallbackScreen"):
+        return False
+    texts = texts_on_screen(as_stele(k))
+    frame = as_stele(k).frame()
+    return ("Stadt Solingen" in texts and {"Notruf", "112"} <= set(texts)
+            and black(frame) < 0.01 and red_fraction(frame) == 0)
+
+
+@pytest.mark.parametrize("items", ["empty", "none-eligible"])
+def test_a_manifest_with_nothing_eligible_shows_the_fallback(broker, central, server, tmp_path,
+                                                            qtbot, items) -> None:
+    red = media(server, "red.png", png(tmp_path, "red.png", "#d01010"))
+    later = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    publish_manifest(server, "v1", [] if items == "empty" else [
+        {"id": "spaeter", "type": "image", "media": red, "schedule": {"from": later}},
+        {"id": "anderswo", "type": "image", "media": red, "targets": {"ars": ["09"]}}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: k.content.version == "v1", timeout=10_000)
+        qtbot.waitUntil(lambda: fallback_on_glass(k), timeout=5_000)
+        # The status: the manifest is live, no item is on the glass, and nothing that is
+        # merely off schedule or aimed elsewhere is a problem.
+        qtbot.waitUntil(lambda: central.find_json(
+            "status", lambda d: d.get("content") == "v1") is not None, timeout=5_000)
+        status = central.find_json("status", lambda d: d.get("content") == "v1")
+        assert status["slide"] is None and status["problems"] == []
+        assert status["mode"] == "normal"
+    finally:
+        k.stop()
+        k.dispose()
+
+
+def test_an_item_that_becomes_eligible_replaces_the_fallback_without_a_gap(
+        broker, central, server, tmp_path, qtbot) -> None:
+    """The schedule's timer brings the item; the fallback stays until its slide is fully
+    drawn: every frame is the fallback or the whole slide, none black or half-loaded."""
+    # A large picture: decoding it takes long enough for frames to fall in between.
+    big = media(server, "big.png", picture(tmp_path / "big.png", 3000, 5000, "#d01010")
+                .read_bytes())
+    soon = (datetime.now(UTC) + timedelta(seconds=4)).isoformat()
+    publish_manifest(server, "v1", [{"id": "bald", "type": "image", "media": big,
+                                     "fit": "cover", "schedule": {"from": soon}}])
+    k = content_kiosk(tmp_path, broker.port, server)
+    frames: list[tuple[str, QImage, bool]] = []  # (when, frame, the fallback was shown)
+
+    def grab(when: str) -> None:
+        frames.append((when, k.view.grabWindow(), on_glass(k, "fallbackScreen")))
+
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: fallback_on_glass(k), timeout=10_000)
+        assert k.content.version == "v1" and k.content._timer.isActive()
+        # The frame right as the playlist arrives (the timer's replan), before any event.
+        k.content_bridge.slides.countChanged.connect(lambda: grab("arrived"))
+        requests = server.count()
+        deadline = time.monotonic() + 15
+        after = 0
+        while time.monotonic() < deadline and after < 5:
+            grab("loop")
+            after += k.content.slide == "bald"
+            qtbot.wait(5)
+        assert k.content.slide == "bald"
+        assert server.count() == requests  # it came by the timer, not by a sync
+        stage = inset(stage_rect(as_stele(k)), 4)
+        arrived = [f for f in frames if f[0] == "arrived"]
+        assert len(arrived) == 1 and arrived[0][2]  # the playlist came: still the fallback
+        for when, frame, fallback in frames:
+            assert black(frame) < 0.01, when
+            if fallback:
+                assert red_fraction(frame) == 0, when  # nothing of the slide under it
+            else:
+                assert fraction_near(frame, QColor("#d01010"), stage, step=8) > 0.99, when
+        assert frames[-1][2] is False and sum(1 for f in frames if not f[2]) >= 5
+        qtbot.waitUntil(lambda: central.find_json(
+            "status", lambda d: d.get("slide") == "bald") is not None, timeout=5_000)
+    finally:
+        k.stop()
+        k.dispose()
+
+
+def test_offline_cold_start_without_a_cache_shows_the_fallback(broker, central, server,
+                                                              tmp_path, qtbot) -> None:
+    server.stop()  # the network is down and nothing was ever synced
+    k = content_kiosk(tmp_path, broker.port, server)
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: fallback_on_glass(k), timeout=10_000)
+        assert k.content.version is None
+        status = central.find_json("status", lambda d: d["state"] == "online")
+        assert status is not None and status["content"] is None and status["slide"] is None
+        # A manifest sync that fails leaves the fallback where it is.
+        qtbot.wait(1000)
+        assert fallback_on_glass(k)
     finally:
         k.stop()
         k.dispose()

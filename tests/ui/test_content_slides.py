@@ -210,15 +210,37 @@ def test_takeover_pauses_the_rotation_and_it_resumes_where_it_was(cstele, qtbot,
     wait_shown(qtbot, s, "s2")
 
 
-def test_no_content_shows_the_fallback_slot(cstele, qtbot, tmp_path) -> None:
+def fallback_shown(s: ContentStele) -> bool:
+    return any(i.objectName() == "fallbackScreen" for i in shown_items(s))
+
+
+def test_no_content_shows_the_fallback_screen(cstele, qtbot, tmp_path) -> None:
     s = cstele()
-    assert "Musterstadt" in texts_on_screen(s)  # the greeting in the content's place
+    assert fallback_shown(s)
+    texts = texts_on_screen(s)
+    assert "Musterstadt" in texts and "112" in texts and "Willkommen in" not in texts
     s.content.set_slides([text_slide("t", "Stadtbibliothek", "Heute bis 20 Uhr geöffnet.")])
     wait_shown(qtbot, s, "t")
-    assert "Stadtbibliothek" in texts_on_screen(s)
+    assert "Stadtbibliothek" in texts_on_screen(s) and not fallback_shown(s)
     s.content.set_slides([])
-    qtbot.waitUntil(lambda: "Willkommen in" in texts_on_screen(s), timeout=3000)
+    qtbot.waitUntil(lambda: fallback_shown(s), timeout=3000)
+    assert "Stadtbibliothek" not in texts_on_screen(s)
     assert s.shown[-1] == ""
+
+
+def test_an_alert_slide_without_content_is_shown_not_the_fallback(cstele, qtbot) -> None:
+    """A minor alert is not "nothing to play": the rotation shows it (and acks it as a slide)."""
+    from stele.domain.screen import screen_of
+    from tests.ui.samples import ICE
+
+    s = cstele()
+    acked: list[str] = []
+    s.bridge.alertSlideShown.connect(acked.append)
+    s.bridge.apply(screen_of((ICE,)))
+    qtbot.waitUntil(lambda: ICE.texts[0].headline in texts_on_screen(s), timeout=3000)
+    assert not fallback_shown(s) and acked == [ICE.identifier]
+    s.bridge.apply(EMPTY_SCREEN)
+    qtbot.waitUntil(lambda: fallback_shown(s), timeout=3000)
 
 
 def test_video_plays_muted_and_fills_like_a_picture(cstele, qtbot, tmp_path: Path) -> None:

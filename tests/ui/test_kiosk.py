@@ -292,6 +292,7 @@ def test_a_burst_of_alerts_gets_one_ack_each_for_what_is_visible(kiosk, central,
 
 
 def test_city_logo_from_the_config_is_drawn_beside_the_name(broker, tmp_path, qtbot) -> None:
+    """No content configured: the glass is the fallback screen, with the logo by the name."""
     from PySide6.QtQuick import QQuickItem
 
     logo = tmp_path / "logo.svg"
@@ -302,7 +303,7 @@ def test_city_logo_from_the_config_is_drawn_beside_the_name(broker, tmp_path, qt
     cfg = cfg.model_copy(update={"display": cfg.display.model_copy(update={"logo": logo})})
     k = Kiosk(cfg)
     try:
-        item = k.view.rootObject().findChild(QQuickItem, "cityLogo")
+        item = k.view.rootObject().findChild(QQuickItem, "fallbackLogo")
         qtbot.waitUntil(lambda: item.isVisible() and item.property("paintedWidth") > 0, timeout=5_000)
         qtbot.wait(300)
         box = item.mapRectToScene(item.boundingRect()).toRect()
@@ -310,6 +311,9 @@ def test_city_logo_from_the_config_is_drawn_beside_the_name(broker, tmp_path, qt
         centre = image.pixelColor(box.center())
         assert (centre.red(), centre.green(), centre.blue()) == (0, 255, 0)
         assert "Stadt Solingen" in visible_texts(k.view)
+        name = k.view.rootObject().findChild(QQuickItem, "fallbackCity")
+        text = name.mapRectToScene(name.boundingRect()).toRect()
+        assert box.right() < text.left() and text.top() <= box.center().y() <= text.bottom()
     finally:
         k.stop()
         k.dispose()

@@ -239,7 +239,7 @@ def test_minor_alert_joins_the_rotation(stele, qtbot) -> None:
 
 def test_the_device_shows_no_invented_content(stele, qtbot) -> None:
     """Events, departures and opening hours were made up for the demo: a real stele showed
-    them. Without content from the city, the rotation is the welcome page alone."""
+    them. Without content from the city, the glass is the fallback screen alone."""
     s = stele(PORTRAIT, rotation_seconds=1)
     s.show(ScreenModel(mode=Mode.NORMAL))
     shown: set[str] = set()

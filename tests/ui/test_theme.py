@@ -21,8 +21,10 @@ from PySide6.QtQml import QQmlComponent, QQmlEngine
 from stele.config.theme import ThemePack
 from stele.config.themes import ThemeLoadError, load_theme
 from stele.ui.bridge import ScreenBridge
+from stele.ui.content_model import ContentBridge
 from stele.ui.theme import CityTheme, install_fonts
 from stele.ui.view import create_view, layouts_dir
+from tests.ui.content_helpers import image_slide, stage_rect, text_slide
 from tests.ui.harness import (
     LANDSCAPE,
     PORTRAIT,
@@ -43,14 +45,25 @@ COLOURS = ("background", "backgroundDeep", "surface", "surfaceHigh", "text", "te
 def themed(qtbot) -> Iterator:
     made: list[tuple[Stele, CityTheme]] = []
 
-    def make(name: str, size: tuple[int, int] = PORTRAIT, city: str = "") -> Stele:
+    def make(name: str, size: tuple[int, int] = PORTRAIT, city: str = "",
+             playing: bool = False) -> Stele:
+        """A stele with the pack `name`: with nothing to play it shows the fallback screen;
+        `playing`: the rotation, with a text slide of the city's on the glass."""
         theme = load_theme(name)
         pack = CityTheme(theme.pack)
         logo = QUrl.fromLocalFile(str(theme.logo)).toString() if theme.logo else ""
         bridge = ScreenBridge(city=city or theme.pack.city or "Musterstadt", device_id="t",
                               logo=logo, theme=pack)
-        view = create_view(bridge, width=size[0], height=size[1], fullscreen=False)
+        content = ContentBridge()
+        view = create_view(bridge, width=size[0], height=size[1], fullscreen=False,
+                           content=content)
         qtbot.waitExposed(view)
+        if playing:
+            shown: list[str] = []
+            content.slideShown.connect(shown.append)
+            content.set_slides([text_slide("bib", "Stadtbibliothek", "Heute bis 20 Uhr.")])
+            qtbot.waitUntil(lambda: shown[-1:] == ["bib"], timeout=5000)
+            qtbot.wait(50)  # the frame after the report
         made.append((Stele(view, bridge), pack))
         return made[-1][0]
 
@@ -69,38 +82,80 @@ def region(s: Stele, name: str) -> QRectF:
     return scene_rect(item(s, name))
 
 
+def city_name(name: str) -> str:
+    return "Musterstadt" if name == "neutral" else "Klingenstadt Solingen"
+
+
 @pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 @pytest.mark.parametrize("name", ["neutral", "solingen"])
-def test_the_packs_colours_are_on_the_glass(themed, name, size) -> None:
-    s = themed(name, size)
+def test_the_packs_colours_are_on_the_rotation(themed, name, size) -> None:
+    s = themed(name, size, playing=True)
     colours = load_theme(name).pack.colors
     frame = s.frame()
     # The QML Theme took the pack's values ...
     assert s.theme("background") == QColor(colours.background)
     assert s.theme("accent") == QColor(colours.accent)
-    # ... and they are what is drawn: slides on the background, the clock header on the deep
-    # background, the emergency numbers on the surface, the city's name in the accent.
-    stage = QRectF(size[0] * 0.75, size[1] * 0.55, size[0] * 0.2, size[1] * 0.1)
-    assert fraction_near(frame, QColor(colours.background), stage, step=6, tolerance=4) > 0.9
+    # ... and they are what is drawn: the slide's card on the surface, the stage's margin
+    # on the background, the clock header on the deep background, the emergency numbers on
+    # the surface, the city's name in the accent.
+    stage = stage_rect(s)
+    card = QRectF(stage.left() + stage.width() * 0.6, stage.top() + stage.height() * 0.6,
+                  stage.width() * 0.3, stage.height() * 0.3)
+    assert fraction_near(frame, QColor(colours.surface), card, step=6, tolerance=4) > 0.9
+    margin = QRectF(stage.right() + 2, stage.top() + stage.height() * 0.3,
+                    size[0] - stage.right() - 4, stage.height() * 0.4)
+    assert margin.width() >= 8
+    assert fraction_near(frame, QColor(colours.background), margin, step=2, tolerance=4) > 0.9
     band = region(s, "emergencyNumbers")
     assert fraction_near(frame, QColor(colours.surface), band, step=6, tolerance=4) > 0.5
     header = QRectF(0, 0, size[0] * 0.3, size[1] * 0.2) if size == LANDSCAPE else QRectF(
         0, 0, size[0], size[1] * 0.2)
     assert fraction_near(frame, QColor(colours.background_deep), header, step=6, tolerance=4) > 0.5
-    city = scene_rect(text_item(s, "Musterstadt" if name == "neutral" else "Klingenstadt Solingen"))
+    city = scene_rect(text_item(s, city_name(name)))
     assert fraction_near(frame, QColor(colours.accent), city, step=2, tolerance=10) > 0.05
     assert fraction_near(frame, QColor(colours.text), band, step=2, tolerance=10) > 0.003
 
 
+@pytest.mark.parametrize("size", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+@pytest.mark.parametrize("name", ["neutral", "solingen"])
+def test_the_packs_colours_are_on_the_fallback_screen(themed, name, size) -> None:
+    """With nothing to play (no content configured) the glass is the fallback screen: the
+    city's band on the deep background, the clock on the background, the numbers on the
+    surface, the city's name in the accent."""
+    s = themed(name, size)
+    colours = load_theme(name).pack.colors
+    frame = s.frame()
+    assert item(s, "fallbackScreen").isVisible()
+    city = item(s, "fallbackCity")
+    top_band = scene_rect(city.parentItem())
+    assert fraction_near(frame, QColor(colours.background_deep), top_band, step=6,
+                         tolerance=4) > 0.5
+    band = region(s, "fallbackEmergency")
+    assert fraction_near(frame, QColor(colours.surface), band, step=6, tolerance=4) > 0.5
+    # Below the date and above the numbers nothing but the background.
+    date = region(s, "fallbackDate")
+    middle = QRectF(0, date.bottom() + 4, size[0], band.top() - date.bottom() - 8)
+    assert middle.height() >= 8
+    assert fraction_near(frame, QColor(colours.background), middle, step=6, tolerance=4) > 0.9
+    assert fraction_near(frame, QColor(colours.accent), scene_rect(city), step=2,
+                         tolerance=10) > 0.05
+    assert city.property("text") == city_name(name)
+    assert fraction_near(frame, QColor(colours.text), band, step=2, tolerance=10) > 0.003
+    assert fraction_near(frame, QColor(colours.text), region(s, "fallbackClock"), step=2,
+                         tolerance=10) > 0.05
+
+
 def test_two_packs_look_different(themed) -> None:
     neutral, solingen = themed("neutral"), themed("solingen")
-    point = (900, 1200)
+    point = (20, 1200)  # the fallback screen's background, left of the clock
     assert neutral.frame().pixelColor(*point) != solingen.frame().pixelColor(*point)
 
 
-def test_the_solingen_logo_and_city_are_drawn(themed) -> None:
-    s = themed("solingen")
-    logo = item(s, "cityLogo")
+@pytest.mark.parametrize(("playing", "logo_name"), [(False, "fallbackLogo"), (True, "cityLogo")],
+                         ids=["fallback", "rotation"])
+def test_the_solingen_logo_and_city_are_drawn(themed, playing, logo_name) -> None:
+    s = themed("solingen", playing=playing)
+    logo = item(s, logo_name)
     assert evaluate(s, logo, "status === 1")  # Image.Ready: the SVG loaded
     frame = s.frame()
     gold = QColor(load_theme("solingen").pack.colors.accent)
@@ -240,8 +295,6 @@ def test_a_demo_poster_is_letterboxed_in_the_themes_colour(qtbot) -> None:
     """The demo's landscape poster, shown whole on a portrait stele with the Solingen pack:
     the bars above and below it are the pack's deep background, not the neutral one."""
     from stele.demo.server import content_dir
-    from stele.ui.content_model import ContentBridge
-    from tests.ui.content_helpers import image_slide, stage_rect
 
     theme = load_theme("solingen")
     pack = CityTheme(theme.pack)

@@ -14,6 +14,15 @@ Rectangle {
 
     readonly property bool landscape: width > height
     readonly property date now: new Date(ScreenClock.now)
+    // The clock as large as the room between the city's band and the numbers allows (a
+    // banner over a landscape panel takes much of it), never below what reads from across
+    // the square.
+    readonly property int clockSize: {
+        const room = emergency.y - top.y - top.height - 2 * Theme.smallGap
+                     - dateText.height - middle.spacing
+        const fits = Math.floor(room / (Theme.boldMetrics.height / Theme.boldMetrics.font.pixelSize))
+        return Math.max(Theme.farSize, Math.min(Theme.fallbackClockSize, fits))
+    }
 
     color: Theme.background
 
@@ -21,7 +30,9 @@ Rectangle {
         id: top
         y: fallback.topInset
         width: parent.width
-        height: Math.round((emergency.y - y) * (fallback.landscape ? 0.34 : 0.3))
+        // Its share of the screen (the logo's room), grown where the city's name needs more.
+        readonly property int share: Math.round((emergency.y - y) * (fallback.landscape ? 0.34 : 0.3))
+        height: Math.max(share, cityText.height + 2 * Theme.smallGap)
         color: Theme.backgroundDeep
 
         // Logo and name centred together; a long name wraps (two lines), never shrinks.
@@ -42,7 +53,7 @@ Rectangle {
             anchors.verticalCenter: parent.verticalCenter
             visible: fallback.logo !== "" && status === Image.Ready
             source: fallback.logo
-            height: Math.min(Theme.fallbackLogoSize, top.height - 2 * Theme.smallGap)
+            height: Math.min(Theme.fallbackLogoSize, top.share - 2 * Theme.smallGap)
             width: visible ? height : 0
             sourceSize.height: height
             fillMode: Image.PreserveAspectFit
@@ -62,6 +73,7 @@ Rectangle {
     }
 
     Column {
+        id: middle
         anchors.horizontalCenter: parent.horizontalCenter
         anchors.verticalCenter: parent.verticalCenter
         anchors.verticalCenterOffset: (top.y + top.height + emergency.y) / 2 - fallback.height / 2
@@ -73,11 +85,12 @@ Rectangle {
             width: parent.width
             horizontalAlignment: Text.AlignHCenter
             text: Qt.formatTime(fallback.now, "HH:mm")
-            font.pixelSize: Theme.fallbackClockSize
+            font.pixelSize: fallback.clockSize
             font.bold: true
             wrapMode: Text.NoWrap
         }
         SteleText {
+            id: dateText
             objectName: "fallbackDate"
             width: parent.width
             horizontalAlignment: Text.AlignHCenter

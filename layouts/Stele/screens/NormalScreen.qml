@@ -6,8 +6,9 @@ import Stele
 // The everyday rotation: city, clock and date beside rotating slides, the emergency numbers
 // always in view. The city's content plays first (ContentStage: each slide cross-faded in
 // once it is ready), then minor alerts join as slides, each staying until it has been read;
-// an all-clear card covers the slides while it is shown. With no content, `fallback` takes
-// the content's place. Hidden under a takeover, the rotation pauses and resumes where it was.
+// an all-clear card covers the slides while it is shown. With nothing at all to play the whole
+// screen is the designed FallbackScreen (docs/content.md: "When nothing plays"). Hidden under
+// a takeover, the rotation pauses and resumes where it was.
 Rectangle {
     id: normal
 
@@ -15,7 +16,7 @@ Rectangle {
     property string logo: ""   // file URL of the city's logo, "" for none
     required property AlertListModel loopAlerts   // the minor alerts, a slide each
     required property ContentSlideModel contentSlides   // the city's playlist
-    // Shown in the content's place while nothing is eligible (the fallback screen's slot).
+    // In the content's place while alert slides rotate with no content (the greeting).
     property Component fallback: welcome
     // The content source's notice in that slot instead ("" for none): docs/osca.md.
     property string notice: ""
@@ -67,6 +68,15 @@ Rectangle {
                       ? alertSlides.itemAt(currentSlide - firstAlertSlide) as AlertSlide : null
         return showAllClear || (slide !== null && slide.opacity >= 1)
     }
+    // Nothing of the rotation to show (docs/content.md §2): no content slide has come on the
+    // glass (none eligible, or the first still loading), no alert slide, no all-clear card, no
+    // notice or tile grid. The fallback screen then covers everything; it goes only once the
+    // first content slide is fully drawn, so no half-loaded stage is ever seen.
+    readonly property bool nothingToPlay: content.shownId === "" && loopAlerts.count === 0
+                                          && !showAllClear && notice === "" && tiles.length === 0
+    // The rotation's dots; the stage's size follows this, not whether the dots are drawn, so
+    // a slide loaded under the fallback screen is not resized (and decoded again) as it ends.
+    readonly property bool showDots: !showAllClear && slideCount > 1
     property date now: new Date()
     // The alert whose slide is on the glass now ("" for none): the kiosk acks it as a slide.
     readonly property string shownAlert: visible && !showAllClear
@@ -246,7 +256,7 @@ Rectangle {
         y: normal.landscape ? normal.topInset + Theme.margin : header.y + header.height + Theme.margin
         width: normal.width - x - Theme.margin
         height: (normal.landscape ? normal.height - normal.bottomInset : emergency.y)
-                - y - (dots.visible ? dots.height + Theme.gap : 0) - Theme.gap
+                - y - (normal.showDots ? dots.height + Theme.gap : 0) - Theme.gap
 
         Loader {
             id: fallbackSlot
@@ -302,7 +312,7 @@ Rectangle {
         y: stage.y + stage.height + Theme.gap
         height: Theme.dotSize
         spacing: Theme.dotGap
-        visible: !normal.showAllClear && normal.slideCount > 1
+        visible: normal.showDots
 
         Repeater {
             model: normal.slideCount
@@ -324,5 +334,28 @@ Rectangle {
         x: 0
         y: normal.height - normal.bottomInset - height
         width: normal.landscape ? header.width : normal.width
+    }
+
+    // Part of this screen, not of Main: the stage goes on loading under it (a hidden
+    // NormalScreen would pause), and a takeover hides both at once.
+    FallbackScreen {
+        id: fallbackScreen
+        objectName: "fallbackScreen"
+        anchors.fill: parent
+        city: normal.city
+        logo: normal.logo
+        topInset: normal.topInset
+        bottomInset: normal.bottomInset
+        visible: false
+    }
+
+    states: State {
+        name: "fallback"
+        when: normal.nothingToPlay
+        PropertyChanges { fallbackScreen.visible: true }
+        PropertyChanges { header.visible: false }
+        PropertyChanges { stage.visible: false }
+        PropertyChanges { dots.visible: false }
+        PropertyChanges { emergency.visible: false }
     }
 }
