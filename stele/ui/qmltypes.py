@@ -27,11 +27,10 @@ SOURCES = (
     Path("stele/ui/theme.py"),
     Path("stele/ui/bridge.py"),
     Path("stele/ui/content_model.py"),
-    Path("stele/ui/slide_item.py"),
 )
 TARGET = Path("layouts/Stele/bridge.qmltypes")
 IMPORT_NAME = "Stele"
-FOREIGN = ("qt6core_metatypes.json", "qt6qml_metatypes.json", "qt6quick_metatypes.json")
+FOREIGN = ("qt6core_metatypes.json", "qt6qml_metatypes.json")
 
 
 def _tool(name: str) -> str:

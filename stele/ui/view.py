@@ -27,7 +27,6 @@ from stele.layouts import MODULE, find_layouts, layout_candidates
 from stele.ui.bridge import ScreenBridge
 from stele.ui.content_model import ContentBridge
 from stele.ui.qr import PROVIDER_ID, QrImageProvider
-from stele.ui.slide_item import SlideItem  # noqa: F401  (registers the slides' base type)
 
 log = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ Item {
     // The slide fully on the glass ("" while none is, or during the very first fade).
     property string shownId: ""
     property real shownSince: 0     // epoch ms when it came fully on
-    readonly property SlideItem shownItem: front.item as SlideItem
+    readonly property ContentSlide shownItem: front.item as ContentSlide
     readonly property real durationMs: shownItem ? shownItem.durationMs : 0
     readonly property real readUntil: shownItem ? shownItem.readUntil : 0
 
@@ -92,7 +92,7 @@ Item {
 
     // `loader` finished loading (or its slide became ready, or failed).
     function check(loader: SlideLoader) {
-        const item = loader.item as SlideItem
+        const item = loader.item as ContentSlide
         if (item && !loader.handedOver && loader.status !== Loader.Error)
             return  // created, its entry not yet given: nothing it says counts yet
         if (loader.status === Loader.Error || (item && item.failure !== "")) {
@@ -115,7 +115,7 @@ Item {
         front.z = 0
         back.opacity = 0
         back.visible = true
-        const incoming = back.item as SlideItem
+        const incoming = back.item as ContentSlide
         incoming.playing = true
         fade.from = 0
         fade.to = 1
@@ -131,7 +131,7 @@ Item {
         front = back
         back = outgoing
         if (outgoing.item)
-            (outgoing.item as SlideItem).playing = false
+            (outgoing.item as ContentSlide).playing = false
         outgoing.visible = false
         outgoing.slideId = ""
         outgoing.source = ""      // the slide before goes only once the new one covers it

@@ -19,14 +19,14 @@ Loader {
     asynchronous: true
     onStatusChanged: if (status === Loader.Error) loader.stateMayHaveChanged()
     onLoaded: {
-        (loader.item as SlideItem).entry = loader.entry
+        (loader.item as ContentSlide).entry = loader.entry
         loader.handedOver = true
         loader.stateMayHaveChanged()
     }
 
     // The slide's own readiness (its picture decoded) or failure comes later.
     Connections {
-        target: loader.item as SlideItem
+        target: loader.item as ContentSlide
         function onReadyChanged() { loader.stateMayHaveChanged() }
         function onFailureChanged() { loader.stateMayHaveChanged() }
     }

@@ -117,7 +117,7 @@ Item {
             active: large.visible
             source: grid.opened ? grid.urlOf(String(grid.opened.slide.kind)) : ""
             onLoaded: {
-                const slide = item as SlideItem
+                const slide = item as ContentSlide
                 slide.entry = grid.opened.slide
                 slide.playing = true
             }

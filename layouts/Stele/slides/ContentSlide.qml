@@ -1,14 +1,19 @@
-import Stele
+import QtQuick
 
 // One item of the city's content, as ContentStage loads it: off the glass until `ready`, then
 // cross-faded in. A slide that cannot be shown whole sets `failure` and is skipped, never
-// shown broken. What the stage reads of it is on its base, SlideItem (stele/ui/slide_item.py):
-// the stage casts to that type, which keeps one identity on every Qt the device runs.
-SlideItem {
+// shown broken.
+Item {
     id: contentSlide
 
-    entry: ({})
-    durationMs: entry.durationMs !== undefined ? Number(entry.durationMs) : 10000
+    property var entry: ({})        // a row of ContentSlideModel (stele/ui/content_model.py)
+    property bool ready: true       // everything it draws is loaded (a picture decoded ...)
+    property string failure: ""     // why it cannot be shown; the stage skips and reports it
+    property bool playing: false    // on the glass now (a video plays only then)
+    // How long it stays once on the glass: the manifest's duration ...
+    property real durationMs: entry.durationMs !== undefined ? Number(entry.durationMs) : 10000
+    // ... and until everything on it was shown long enough to be read (epoch ms, 0: no text).
+    property real readUntil: 0
 
     readonly property string slideId: entry.slideId !== undefined ? String(entry.slideId) : ""
     readonly property string title: entry.title !== undefined ? String(entry.title) : ""
