@@ -44,6 +44,7 @@ from stele.ui.commands import Commands
 from stele.ui.content import ContentPlayer, content_dirs
 from stele.ui.content_model import ContentBridge
 from stele.ui.inbox import Inbox
+from stele.ui.malloc import return_big_blocks
 from stele.ui.played import ProofOfPlay
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
@@ -84,6 +85,7 @@ class Kiosk(QObject):
         """`clock`: the system clock, guarded by `SteleClock` before any part reads it;
         `timesync`: where systemd-timesyncd tells that NTP set the clock."""
         super().__init__(parent)
+        return_big_blocks()  # decoded pictures go back to the system with their slide
         self.cfg = cfg
         # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
         self.theme = theme or load_theme(cfg.display.theme)
