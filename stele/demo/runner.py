@@ -135,6 +135,7 @@ def run_demo(
             theme=theme,
         )
         os.environ["STELE_CONFIG"] = str(config)
+        import stele.ui.before_qt  # noqa: F401  (as `stele run`: see there)
         from stele.config import load_config
         from stele.ui.main import run_kiosk
 
