@@ -15,6 +15,7 @@ disk or network I/O of its own: the state writer runs in parallel with the frame
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -229,6 +230,11 @@ class Kiosk(QObject):
         self.reporter.display_on = self.power.on
         if self._warmup is not None:
             self._warmup.start()
+        # What startup made (~350k objects: modules, classes, schemas, the QML bridge) lives
+        # as long as the process: out of the cyclic collector's way from now on. Otherwise a
+        # full collection walks it all (30-70 ms, here during the first frames; later it
+        # could land on an alert's way to the glass). Cyclic garbage left from startup stays.
+        gc.freeze()
 
     @property
     def screen(self) -> ScreenModel:
