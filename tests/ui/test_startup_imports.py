@@ -32,7 +32,8 @@ def fresh(code: str) -> dict[str, list[str]]:
 def test_stele_run_imports_nothing_but_qt_and_stele_ui_after_qt() -> None:
     found = fresh(
         "import sys, json\n"
-        "import stele.ui.before_qt\n"
+        "from stele.ui.before_qt import import_kiosk_modules\n"
+        "import_kiosk_modules()\n"
         "before = set(sys.modules)\n"
         "import stele.ui.main\n"
         "print(json.dumps({'after': sorted(set(sys.modules) - before)}))\n"
@@ -46,7 +47,9 @@ def test_a_kiosk_without_signing_keys_live_items_or_a_sync_imports_no_heavy_pars
     heavy = ["cryptography", "requests", "feedparser", "icalendar", "recurring_ical_events"]
     found = fresh(
         "import sys, json\n"
-        "import stele.ui.before_qt, stele.ui.main, stele.config\n"
+        "from stele.ui.before_qt import import_kiosk_modules\n"
+        "import_kiosk_modules()\n"
+        "import stele.ui.main, stele.config\n"
         "from stele.adapters.signed import Gate\n"
         "Gate([], require=False)\n"
         f"print(json.dumps({{'loaded': [m for m in {heavy!r} if m in sys.modules]}}))\n"
