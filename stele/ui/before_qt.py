@@ -17,6 +17,7 @@ MODULES = (
     "ctypes",  # stele.ui.malloc
     "queue",  # stele.ui.pdf_raster
     "segno",  # stele.ui.qr
+    "stele.adapters.clock_file",
     "stele.adapters.content_sync",
     "stele.adapters.display",
     "stele.adapters.journal",
@@ -27,6 +28,7 @@ MODULES = (
     "stele.config",
     "stele.config.themes",
     "stele.domain.book",
+    "stele.domain.clock",
     "stele.domain.decide",
     "stele.domain.livedata",
     "stele.domain.playlist",
