@@ -184,7 +184,7 @@ def main() -> int:
     rss = [s[2] for s in after]
     print(
         f"{samples[-1][0]} transitions of {args.pictures} full-HD JPEGs in {samples[-1][1]:.0f} s"
-        f" (the kiosk sets a 1 MiB mmap threshold: stele/ui/malloc.py)"
+        f" (glibc thresholds set by the kiosk: stele/ui/malloc.py)"
     )
     if after:
         print(

@@ -37,4 +37,5 @@ def test_an_unreadable_picture_has_no_size_and_is_asked_again(tmp_path: Path) ->
 def test_the_kiosk_sets_the_mmap_threshold_unless_the_environment_does() -> None:
     assert return_big_blocks({}) is True  # glibc (Debian, this machine)
     assert return_big_blocks({"MALLOC_MMAP_THRESHOLD_": "65536"}) is False
+    assert return_big_blocks({"MALLOC_TRIM_THRESHOLD_": "131072"}) is False
     assert return_big_blocks({"GLIBC_TUNABLES": "glibc.malloc.mmap_threshold=65536"}) is False
