@@ -259,6 +259,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from stele.ui.before_qt import import_kiosk_modules
+
+    import_kiosk_modules()  # first, before Qt: see there
     from stele.ui.main import display_problem, run_config_error, run_kiosk
 
     # Before the configuration: its error screen needs a display just as the kiosk does.

@@ -24,10 +24,10 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 log = logging.getLogger("stele.mqtt")
 
@@ -132,7 +132,17 @@ class Gate:
         require: bool,
         on_problems: Callable[[list[str]], None] | None = None,
     ) -> None:
-        self._keys = {bytes(k): Ed25519PublicKey.from_public_bytes(bytes(k)) for k in trusted_keys}
+        keys = [bytes(k) for k in trusted_keys]
+        self._keys: dict[bytes, Ed25519PublicKey] = {}
+        self._invalid: type[Exception] = Exception  # cryptography's InvalidSignature, with keys
+        if keys:
+            # Only a stele that checks signatures loads cryptography (7 MB resident, and
+            # time at every cold start); here, before any message can arrive.
+            from cryptography.exceptions import InvalidSignature
+            from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+            self._keys = {k: Ed25519PublicKey.from_public_bytes(k) for k in keys}
+            self._invalid = InvalidSignature
         self._require = require
         self._on_problems = on_problems
         self._lock = threading.Lock()
@@ -172,7 +182,7 @@ class Gate:
             public.verify(
                 env.sig, signed_message(env.topic, env.signed_ms, env.content_type, env.payload)
             )
-        except InvalidSignature:
+        except self._invalid:
             return self._reject(topic, "bad signature (tampered or forged)")
         if env.topic != topic:
             return self._reject(topic, f"signed for another topic ({env.topic})")

@@ -135,6 +135,9 @@ def run_demo(
             theme=theme,
         )
         os.environ["STELE_CONFIG"] = str(config)
+        from stele.ui.before_qt import import_kiosk_modules
+
+        import_kiosk_modules()  # as `stele run` does: see there
         from stele.config import load_config
         from stele.ui.main import run_kiosk
 

@@ -15,6 +15,7 @@ disk or network I/O of its own: the state writer runs in parallel with the frame
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -44,6 +45,7 @@ from stele.ui.commands import Commands
 from stele.ui.content import ContentPlayer, content_dirs
 from stele.ui.content_model import ContentBridge
 from stele.ui.inbox import Inbox
+from stele.ui.malloc import return_big_blocks
 from stele.ui.played import ProofOfPlay
 from stele.ui.power import DisplayPower
 from stele.ui.saving import StateKeeper
@@ -84,6 +86,7 @@ class Kiosk(QObject):
         """`clock`: the system clock, guarded by `SteleClock` before any part reads it;
         `timesync`: where systemd-timesyncd tells that NTP set the clock."""
         super().__init__(parent)
+        return_big_blocks()  # decoded pictures go back to the system with their slide
         self.cfg = cfg
         # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
         self.theme = theme or load_theme(cfg.display.theme)
@@ -227,6 +230,11 @@ class Kiosk(QObject):
         self.reporter.display_on = self.power.on
         if self._warmup is not None:
             self._warmup.start()
+        # What startup made (~350k objects: modules, classes, schemas, the QML bridge) lives
+        # as long as the process: out of the cyclic collector's way from now on. Otherwise a
+        # full collection walks it all (30-70 ms, here during the first frames; later it
+        # could land on an alert's way to the glass). Cyclic garbage left from startup stays.
+        gc.freeze()
 
     @property
     def screen(self) -> ScreenModel:

@@ -42,6 +42,8 @@ class ContentRole(IntEnum):
     qrSource = Qt.ItemDataRole.UserRole + 8
     qrCaption = Qt.ItemDataRole.UserRole + 9
     live = Qt.ItemDataRole.UserRole + 10  # news/events/weather: see stele.ui.live_maps
+    pixelWidth = Qt.ItemDataRole.UserRole + 11  # image/pdf: the picture's own size (0: unknown)
+    pixelHeight = Qt.ItemDataRole.UserRole + 12
 
 
 _ROLE_NAMES = {int(role): QByteArray(role.name.encode()) for role in ContentRole}

@@ -127,6 +127,8 @@ def _text_slide(slide_id: str, title: str, body: str) -> dict[str, Any]:
         "qrSource": "",
         "qrCaption": "",
         "live": {},
+        "pixelWidth": 0,
+        "pixelHeight": 0,
     }
 
 

@@ -1,7 +1,8 @@
 """A manifest item as the map a QML slide reads (stele/ui/content_model.py's roles), and the
 live data of news, events and weather items as the plain German text their slides draw.
 
-No Qt objects here beyond a file URL; the player decides what is ready, this only formats.
+No Qt objects here beyond a file URL and a picture's size read from its header; the player
+decides what is ready, this only formats.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QUrl
+from PySide6.QtGui import QImageReader
 
 from stele.domain.livedata import (
     WEATHER_CREDIT,
@@ -26,6 +28,7 @@ from stele.domain.manifest import Item
 from stele.ui.qr import qr_source
 
 QR_CAPTION = "Mehr dazu"
+RASTER = ("image", "pdf")  # item types whose source is a picture file (a PDF's rendered page)
 WEEKDAYS = ("Mo", "Di", "Mi", "Do", "Fr", "Sa", "So")
 WEEKDAY_NAMES = ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag")
 # Bright Sky's icon and condition names in plain German.
@@ -58,11 +61,35 @@ def file_url(path: Path | None) -> str:
     return QUrl.fromLocalFile(str(path)).toString() if path is not None else ""
 
 
+# Picture file -> its size in pixels. The files are content-addressed (media by sha256, PDF
+# pages by sha256, page and size): a path's pixels never change, and a playlist of a few
+# hundred pictures stays far below the bound.
+_PIXELS: dict[str, tuple[int, int]] = {}
+_PIXELS_MAX = 1024
+
+
+def pixel_size(path: Path) -> tuple[int, int]:
+    """Width and height of the picture at `path`, from its header alone (no decoding);
+    (0, 0) when it cannot be read: the slide then decodes at its drawn size."""
+    key = str(path)
+    found = _PIXELS.get(key)
+    if found is None:
+        size = QImageReader(key).size()
+        found = (size.width(), size.height()) if size.isValid() else (0, 0)
+        if found != (0, 0):
+            if len(_PIXELS) >= _PIXELS_MAX:
+                _PIXELS.clear()
+            _PIXELS[key] = found
+    return found
+
+
 def slide_map(
     item: Item, *, source: Path | None = None, live: dict[str, Any] | None = None
 ) -> dict[str, Any]:
     """The slide for `item`; `source` is its verified file (a PDF's rendered page)."""
     duration = item.duration
+    # A picture's own size lets its slide decode it at exactly the size it is drawn at.
+    width, height = pixel_size(source) if source is not None and item.type in RASTER else (0, 0)
     return {
         "slideId": item.id,
         "kind": item.type,
@@ -74,6 +101,8 @@ def slide_map(
         "qrSource": qr_source(item.qr) if item.qr else "",
         "qrCaption": QR_CAPTION if item.qr else "",
         "live": live or {},
+        "pixelWidth": width,
+        "pixelHeight": height,
     }
 
 

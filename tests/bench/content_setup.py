@@ -79,15 +79,19 @@ def serve_manifest(
     )
 
 
-def write_config(folder: Path, *, mqtt_port: int, manifest_url: str, report_s: int = 900) -> Path:
+def write_config(
+    folder: Path, *, mqtt_port: int, manifest_url: str | None, report_s: int = 900
+) -> Path:
+    """A stele's configuration; `manifest_url` None: no content configured."""
     folder.mkdir(parents=True, exist_ok=True)
     cfg = folder / "stele.toml"
+    manifest = f'manifest_url = "{manifest_url}"\n' if manifest_url is not None else ""
     cfg.write_text(
         f'[device]\nid = "{DEVICE}"\nars = "{ARS}"\nlatitude = 51.0\nlongitude = 7.0\n'
         f'languages = ["de"]\n'
         f'[mqtt]\nhost = "127.0.0.1"\nport = {mqtt_port}\n'
         f'[storage]\ndir = "{folder}/state"\n[display]\nfullscreen = false\n'
-        f'[content]\nmanifest_url = "{manifest_url}"\npoll_s = 3600\nreport_s = {report_s}\n'
+        f'[content]\n{manifest}poll_s = 3600\nreport_s = {report_s}\n'
     )
     return cfg
 

@@ -9,15 +9,21 @@ of this process only: `testOnlyTimeScale` (each slide stays 1/1000 of its 3 s), 
 decodes its picture, cross-fades and unloads the one before. Every `--every` transitions it
 samples RSS (VmRSS), open file descriptors and threads of this process. The first
 `--warmup` transitions are the warm-up; the figures after it must stay flat.
+
+Beside it, the baseline: the same kiosk with no content configured (the fallback screen, the
+same speed-up), sampled for `--bare-s` seconds, so the figures show what content costs. Both
+children import as `stele run` does (stele.ui.before_qt first).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -44,7 +50,12 @@ def threads() -> int:
 
 
 def child(config: str, transitions: int, every: int) -> None:
-    """The kiosk process: plays, samples itself, prints one line per sample."""
+    """The kiosk process: plays, samples itself, prints one line per sample. With
+    `transitions` 0 (no content configured) it samples every `every` ms instead, for
+    `every * 20` ms."""
+    from stele.ui.before_qt import import_kiosk_modules
+
+    import_kiosk_modules()  # first, as `stele run` does: see there
     from PySide6.QtCore import QTimer
     from PySide6.QtGui import QGuiApplication
 
@@ -73,11 +84,54 @@ def child(config: str, transitions: int, every: int) -> None:
         if n >= transitions:
             QTimer.singleShot(0, app.quit)
 
-    kiosk.content.slide_changed.connect(on_slide)
+    def sample() -> None:
+        count[0] += 1
+        print(
+            f"sample {count[0]} {time.monotonic() - started:.2f} {rss_mb():.1f} {fds()}"
+            f" {threads()} {rss_mb('RssAnon'):.1f}",
+            flush=True,
+        )
+        if count[0] >= 20:
+            app.quit()
+
+    if transitions:
+        kiosk.content.slide_changed.connect(on_slide)
+    else:
+        ticker = QTimer(app)
+        ticker.timeout.connect(sample)
+        ticker.start(every)
     kiosk.start()
     app.exec()
     kiosk.stop()
     kiosk.dispose()
+
+
+Sample = tuple[int, float, float, int, int, float]  # n, s, rss, fds, threads, anon
+
+
+def run_child(cfg: Path, transitions: int, every: int, env: dict[str, str]) -> Iterator[Sample]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            __file__,
+            "--child",
+            str(cfg),
+            "--transitions",
+            str(transitions),
+            "--every",
+            str(every),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        if line.startswith("sample "):
+            n, sec, rss, fd, th, anon = line.split()[1:]
+            yield int(n), float(sec), float(rss), int(fd), int(th), float(anon)
+    proc.wait()
 
 
 def main() -> int:
@@ -86,18 +140,17 @@ def main() -> int:
     parser.add_argument("--pictures", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=1_000)
     parser.add_argument("--every", type=int, default=500)
+    parser.add_argument("--bare-s", type=float, default=20.0, help="baseline: seconds sampled")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args.child, args.transitions, args.every)
         return 0
 
-    import subprocess
-
     from tests.httpd import HttpServer
     from tests.mosquitto import MosquittoBroker
 
-    samples: list[tuple[int, float, float, int, int, float]] = []  # n, s, rss, fds, threads, anon
+    samples: list[Sample] = []
     with (
         tempfile.TemporaryDirectory() as tmp,
         HttpServer() as server,
@@ -109,40 +162,29 @@ def main() -> int:
         )
         env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
         env.pop("NOTIFY_SOCKET", None)
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                __file__,
-                "--child",
-                str(cfg),
-                "--transitions",
-                str(args.transitions),
-                "--every",
-                str(args.every),
-            ],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            if not line.startswith("sample "):
-                continue
-            n, sec, rss, fd, th, anon = line.split()[1:]
-            samples.append((int(n), float(sec), float(rss), int(fd), int(th), float(anon)))
+        # The baseline first: a kiosk without content, the same speed-up.
+        bare_cfg = write_config(Path(tmp) / "bare", mqtt_port=broker.port, manifest_url=None)
+        every_ms = max(1, round(args.bare_s * 1000 / 20))
+        bare = [s for s in run_child(bare_cfg, 0, every_ms, env)]
+        for n, sec, rss, fd, th, anon in run_child(cfg, args.transitions, args.every, env):
+            samples.append((n, sec, rss, fd, th, anon))
             print(
-                f"{n:>6} transitions {float(sec):7.1f} s  RSS {float(rss):6.1f} MB"
-                f" (anonymous {float(anon):6.1f} MB)  fds {fd:>3}  threads {th:>3}",
+                f"{n:>6} transitions {sec:7.1f} s  RSS {rss:6.1f} MB"
+                f" (anonymous {anon:6.1f} MB)  fds {fd:>3}  threads {th:>3}",
                 flush=True,
             )
-        proc.wait()
 
+    bare_rss = [s[2] for s in bare]
+    print(
+        f"\nbaseline, a kiosk without content for {bare[-1][1]:.0f} s: RSS"
+        f" {min(bare_rss):.1f}-{max(bare_rss):.1f} MB (anonymous {bare[-1][5]:.1f} MB),"
+        f" fds {bare[-1][3]}, threads {bare[-1][4]}"
+    )
     after = [s for s in samples if s[0] >= args.warmup]
     rss = [s[2] for s in after]
     print(
-        f"\n{samples[-1][0]} transitions of {args.pictures} full-HD JPEGs in {samples[-1][1]:.0f} s"
-        f" (MALLOC_ARENA_MAX={os.environ.get('MALLOC_ARENA_MAX', 'unset')})"
+        f"{samples[-1][0]} transitions of {args.pictures} full-HD JPEGs in {samples[-1][1]:.0f} s"
+        f" (glibc thresholds set by the kiosk: stele/ui/malloc.py)"
     )
     if after:
         print(

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRectF, QUrl
-from PySide6.QtGui import QColor, QImage
+from PySide6.QtGui import QColor, QImage, QPainter
 
 from tests.ui.harness import Stele, scene_rect, shown_items
 
@@ -20,12 +20,29 @@ def picture(path: Path, width: int, height: int, colour: str, fmt: str = "PNG") 
 
 
 def image_slide(slide_id: str, path: Path, *, fit: str = "contain", ms: int = 10_000,
-                title: str = "", kind: str = "image") -> dict[str, Any]:
+                title: str = "", kind: str = "image", pixels: bool = False) -> dict[str, Any]:
+    """A picture's slide map; `pixels`: with its own size read from the file, as the player's
+    maps have it (without: the slide decodes at its drawn size)."""
+    from stele.ui.slides import pixel_size
+
+    width, height = pixel_size(path) if pixels else (0, 0)
     return {
         "slideId": slide_id, "kind": kind, "durationMs": ms,
         "source": QUrl.fromLocalFile(str(path)).toString(), "fit": fit, "title": title,
         "body": "", "qrSource": "", "qrCaption": "", "live": {},
+        "pixelWidth": width, "pixelHeight": height,
     }
+
+
+def bands(path: Path, width: int, height: int, colours: tuple[str, str, str]) -> Path:
+    """A real PNG of three upright bands of equal width, left to right."""
+    image = QImage(width, height, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    for k, colour in enumerate(colours):
+        painter.fillRect(QRectF(k * width / 3, 0, width / 3 + 1, height), QColor(colour))
+    painter.end()
+    assert image.save(str(path), "PNG")
+    return path
 
 
 def text_slide(slide_id: str, title: str, body: str, ms: int = 10_000, **kw: Any) -> dict[str, Any]:

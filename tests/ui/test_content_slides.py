@@ -16,6 +16,7 @@ from stele.ui.bridge import ScreenBridge
 from stele.ui.content_model import ContentBridge
 from stele.ui.view import create_view
 from tests.ui.content_helpers import (
+    bands,
     image_slide,
     inset,
     live_slide,
@@ -89,6 +90,37 @@ def test_image_contain_letterboxes_and_cover_fills(cstele, qtbot, tmp_path: Path
     s.content.set_slides([image_slide("wide-cover", wide, fit="cover")])
     wait_shown(qtbot, s, "wide-cover")
     assert fraction_near(s.frame(), red, inset(stage_rect(s), 2), step=4) > 0.99
+
+
+def test_pictures_are_decoded_at_the_size_drawn_never_larger(cstele, qtbot, tmp_path) -> None:
+    """Decoded pixels stay in memory while a slide is loaded (tests/bench/soak.py): given both
+    dimensions, Qt decoded a wide picture so that it *covered* the stage even for "contain",
+    and scaled it up to do so. With the picture's own size in its map, "contain" decodes at
+    the drawn size and "cover" only the part on the glass, never above the picture's pixels."""
+    s = cstele()
+    rgb = ("#d01010", "#10a010", "#1040d0")
+    wide = bands(tmp_path / "wide.png", 3000, 1000, rgb)
+    s.content.set_slides([image_slide("contain", wide, fit="contain", pixels=True)])
+    wait_shown(qtbot, s, "contain")
+    rect = stage_rect(s)
+    (picture,) = [i for i in shown_items(s) if i.objectName() == "contentPicture"]
+    decoded = (picture.implicitWidth(), picture.implicitHeight())
+    drawn = (picture.property("paintedWidth"), picture.property("paintedHeight"))
+    assert decoded[0] <= drawn[0] + 1 and decoded[1] <= drawn[1] + 1, (decoded, drawn)
+    frame = s.frame()
+    for k, colour in enumerate(rgb):  # all three bands are there, whole
+        x = rect.left() + (k + 0.5) * rect.width() / 3
+        band = QRectF(x - 10, rect.center().y() - 5, 20, 10)
+        assert fraction_near(frame, QColor(colour), band, step=2) > 0.9, colour
+
+    small = bands(tmp_path / "small.png", 600, 200, rgb)  # smaller than the stage: not scaled up
+    s.content.set_slides([image_slide("cover", small, fit="cover", pixels=True)])
+    wait_shown(qtbot, s, "cover")
+    (picture,) = [i for i in shown_items(s) if i.objectName() == "contentPicture"]
+    width, height = picture.implicitWidth(), picture.implicitHeight()
+    assert width <= 600 / 3 + 1 and height <= 200, (width, height)  # the middle band's part
+    # The stage shows the middle of the picture, filling it: only green.
+    assert fraction_near(s.frame(), QColor(rgb[1]), inset(stage_rect(s), 2), step=4) > 0.99
 
 
 def test_jpeg_title_band_and_qr(cstele, qtbot, tmp_path: Path) -> None:

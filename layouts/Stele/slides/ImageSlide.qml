@@ -15,19 +15,49 @@ ContentSlide {
            : ""
     readUntil: caption.visible ? ScreenClock.readUntil([captionText]) : 0
 
+    // The centred part of the decoded picture that a "cover" stage shows.
+    function visiblePart(): rect {
+        const decodedWidth = Math.round(pixelWidth * decodeScale)
+        const decodedHeight = Math.round(pixelHeight * decodeScale)
+        const shownWidth = Math.min(decodedWidth, Math.ceil(width / drawScale * decodeScale))
+        const shownHeight = Math.min(decodedHeight, Math.ceil(height / drawScale * decodeScale))
+        return Qt.rect(Math.floor((decodedWidth - shownWidth) / 2),
+                       Math.floor((decodedHeight - shownHeight) / 2), shownWidth, shownHeight)
+    }
+
     Rectangle {
         anchors.fill: parent
         color: slide.backdrop
     }
+    // The picture's own pixels, read from its header when the playlist was made (0: unknown).
+    readonly property int pixelWidth: Number(entry.pixelWidth || 0)
+    readonly property int pixelHeight: Number(entry.pixelHeight || 0)
+    readonly property bool cover: entry.fit === "cover"
+    // How much the picture is scaled on the glass (0: its size is unknown) ...
+    readonly property real drawScale: pixelWidth > 0 && pixelHeight > 0 && width > 0 && height > 0
+        ? (cover ? Math.max(width / pixelWidth, height / pixelHeight)
+                 : Math.min(width / pixelWidth, height / pixelHeight))
+        : 0
+    // ... and how much it is decoded at: scaled down to the drawn size, never up (the GPU
+    // scales up for free; a decoded pixel costs 4 bytes for as long as the slide is loaded).
+    readonly property real decodeScale: Math.min(1, drawScale)
+
     Image {
         id: picture
         objectName: "contentPicture"
         anchors.fill: parent
         source: slide.entry.source !== undefined ? slide.entry.source : ""
-        fillMode: slide.entry.fit === "cover" ? Image.PreserveAspectCrop : Image.PreserveAspectFit
+        fillMode: slide.cover ? Image.PreserveAspectCrop : Image.PreserveAspectFit
         // Decode at the drawn size: a 24-megapixel photo costs the stage's pixels, not its own.
-        sourceSize.width: Math.max(1, width)
-        sourceSize.height: Math.max(1, height)
+        // Both dimensions and a preserving fillMode make Qt decode so the picture *covers*
+        // the box, even for "contain" (a full-HD photo on a portrait stage came out 3413 x
+        // 1920, 26 MB): the exact decoded size is given when the picture's size is known.
+        sourceSize: slide.drawScale > 0
+            ? Qt.size(Math.max(1, Math.round(slide.pixelWidth * slide.decodeScale)),
+                      Math.max(1, Math.round(slide.pixelHeight * slide.decodeScale)))
+            : Qt.size(Math.max(1, width), Math.max(1, height))
+        // "cover": only the part that is on the glass is decoded (in decoded pixels).
+        sourceClipRect: slide.cover && slide.drawScale > 0 ? slide.visiblePart() : Qt.rect(0, 0, 0, 0)
         asynchronous: true
         cache: false
         clip: true
