@@ -33,7 +33,9 @@ class PiImage:
     def __init__(self, path: Path) -> None:
         self.path = path
         table = json.loads(
-            subprocess.run(["sfdisk", "-J", str(path)], capture_output=True, text=True, check=True).stdout
+            subprocess.run(
+                ["sfdisk", "-J", str(path)], capture_output=True, text=True, check=True
+            ).stdout
         )["partitiontable"]
         self.label = table["label"]
         self.parts = table["partitions"]
@@ -105,7 +107,9 @@ def test_config_txt_names_files_that_are_on_the_partition(pi: PiImage) -> None:
     names = pi.fat_names()
     config = pi.fat_file("config.txt").decode()
     settings = dict(
-        line.split("=", 1) for line in config.splitlines() if "=" in line and not line.startswith("#")
+        line.split("=", 1)
+        for line in config.splitlines()
+        if "=" in line and not line.startswith("#")
     )
     assert settings["arm_64bit"] == "1"
     assert settings["hdmi_force_hotplug"] == "1"  # HDMI on with no monitor answering at boot
@@ -138,7 +142,9 @@ def test_technicians_file_is_the_template(pi: PiImage) -> None:
 
 def test_fstab_root_read_only_boot_by_partuuid(pi: PiImage) -> None:
     fstab = pi.root("cat /etc/fstab")
-    mounts = {f[1]: f for f in (ln.split() for ln in fstab.splitlines()) if f and not f[0].startswith("#")}
+    mounts = {
+        f[1]: f for f in (ln.split() for ln in fstab.splitlines()) if f and not f[0].startswith("#")
+    }
     boot, root = pi.parts
     assert mounts["/"][0] == f"PARTUUID={root['uuid'].lower()}"
     assert mounts["/"][2] == "ext4" and "ro" in mounts["/"][3].split(",")
@@ -155,14 +161,19 @@ def test_root_is_arm64_with_the_pi_display_files_and_no_test_hooks(pi: PiImage) 
     kms = json.loads(pi.root("cat /etc/stele/eglfs-kms.json"))
     assert kms["device"] == "/dev/dri/stele-display"
     assert pi.root_exists("/etc/systemd/system/multi-user.target.wants/stele.service")
+    # The FAT partition is mounted here: no hidden copy of the boot files under it.
+    # (debugfs ls -p: /inode/mode/uid/gid/name/size/ per entry)
+    assert [e.split("/")[5] for e in pi.root("ls -p /boot/firmware").split()] == [".", ".."]
     for test_only in (
         "/etc/systemd/system/stele-test-shell.service",
         "/etc/systemd/system/stele.service.d/90-test-hooks.conf",
         "/etc/systemd/system/stele.service.d/20-drm.conf",
     ):
         assert not pi.root_exists(test_only), test_only
-    # The vc4 (display) and v3d (render) DRM drivers are in the root's kernel modules.
-    (release,) = [n for n in pi.root("ls -p /usr/lib/modules").split("/") if re.match(r"\d+\.\d+", n)]
+    # The display driver the udev rule names (vc4) is among the root's kernel modules.
+    (release,) = [
+        n for n in pi.root("ls -p /usr/lib/modules").split("/") if re.match(r"\d+\.\d+", n)
+    ]
     drm = pi.root(f"ls -p /usr/lib/modules/{release}/kernel/drivers/gpu/drm/vc4")
     assert "vc4.ko" in drm, drm
 
