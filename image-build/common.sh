@@ -14,6 +14,10 @@ if [ -z "${SOURCE_DATE_EPOCH:-}" ]; then
     SOURCE_DATE_EPOCH=$(git -C "$REPO" log -1 --format=%ct 2>/dev/null || echo 1764633600)
 fi
 export SOURCE_DATE_EPOCH
+# Files the scripts write (fstab, the FAT partition's files) get the same modes whatever the
+# caller's umask (./dev image-repro builds once with umask 0002); times are in UTC.
+umask 0022
+export TZ=UTC
 
 step_t0=0
 step() {  # step "what": prints the previous step's time, then the new step
