@@ -86,6 +86,10 @@ class CityMosquitto(Mosquitto):
         deadline = time.monotonic() + 5
         while "Reloading config" not in self.log_tail(4000) and time.monotonic() < deadline:
             time.sleep(0.02)
+        # The log line comes before the reload is over: a connection at that moment was
+        # once refused (a CI run under load). Ready again means the listener answers.
+        if not wait_for_port(self.host, self.port, 5):
+            raise RuntimeError(f"Mosquitto did not listen again after SIGHUP: {self.log_tail(2000)}")
 
 
 class NatsBroker:
