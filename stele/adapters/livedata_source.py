@@ -22,7 +22,7 @@ from stele.adapters.livedata_images import ImageStore
 from stele.adapters.livedata_news import parse_news
 from stele.adapters.livedata_weather import parse_current, parse_days, weather_urls
 from stele.domain.livedata import Kind, LiveData, NewsEntry, Weather, newest_first
-from stele.domain.manifest import LIVE_TYPES, Manifest
+from stele.domain.manifest import Manifest
 from stele.errors import LiveDataError
 
 log = logging.getLogger(__name__)
@@ -48,13 +48,13 @@ def manifest_sources(manifest: Manifest, base_url: str) -> list[LiveSource]:
     (resolved as media URLs are: `content_result.absolute_url`)."""
     return [
         LiveSource(
-            item.type,  # type: ignore[arg-type]  # one of LIVE_TYPES, checked here
+            item.type,  # type: ignore[arg-type]  # one of LIVE_TYPES: Item checks it
             absolute_url(base_url, item.source.url),
             item.source.max_items,
             float(item.source.refresh_s),
         )
-        for item in manifest.items
-        if item.type in LIVE_TYPES and item.source is not None
+        for item in manifest.live_items
+        if item.source is not None  # always, for the type checker
     ]
 
 

@@ -211,6 +211,11 @@ class Manifest(BaseModel):
     version: str = Field(min_length=1, max_length=200)
     items: tuple[Item, ...] = Field(max_length=10000)
 
+    @property
+    def live_items(self) -> tuple[Item, ...]:
+        """The news, events and weather items: each has its `source` (checked by Item)."""
+        return tuple(item for item in self.items if item.source is not None)
+
     @model_validator(mode="after")
     def _unique_ids(self) -> Manifest:
         seen: dict[str, int] = {}

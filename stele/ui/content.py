@@ -280,8 +280,7 @@ class ContentPlayer(QObject):
     def _live_sources(self, manifest: Manifest) -> None:
         if self._lookup is not None:
             return  # the manifest's source brings its live data itself
-        live = any(i.type in LIVE_TYPES and i.source is not None for i in manifest.items)
-        if not live and self.live is None:
+        if not manifest.live_items and self.live is None:
             return  # nothing live: the parsers are not imported (time and ~10 MB of memory)
         from stele.adapters.livedata_source import manifest_sources
 
