@@ -91,7 +91,7 @@ class Kiosk(QObject):
         # The caller loads the theme where a bad pack can still be shown (stele/ui/main.py).
         self.theme = theme or load_theme(cfg.display.theme)
         self.clock = SteleClock(clock, cfg.storage.dir, timesync=timesync, parent=self)
-        clock = self._clock = self.clock
+        clock = self.clock
         dev = cfg.device
         self.book = AlertBook(
             place=Place(
@@ -331,11 +331,11 @@ class Kiosk(QObject):
             self.reporter.publish()
 
     def _on_synced(self) -> None:
-        self.reporter.last_sync = self._clock()
+        self.reporter.last_sync = self.clock()
 
     def _on_connection(self, connected: bool) -> None:
         if connected:
-            self.reporter.last_sync = self._clock()
+            self.reporter.last_sync = self.clock()
         log.info("broker %s", "connected" if connected else "unreachable")
         self.bridge.set_connected(connected, self.reporter.last_sync)
         self.reporter.publish()
