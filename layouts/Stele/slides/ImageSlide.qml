@@ -15,20 +15,6 @@ ContentSlide {
            : ""
     readUntil: caption.visible ? ScreenClock.readUntil([captionText]) : 0
 
-    // The centred part of the decoded picture that a "cover" stage shows.
-    function visiblePart(): rect {
-        const decodedWidth = Math.round(pixelWidth * decodeScale)
-        const decodedHeight = Math.round(pixelHeight * decodeScale)
-        const shownWidth = Math.min(decodedWidth, Math.ceil(width / drawScale * decodeScale))
-        const shownHeight = Math.min(decodedHeight, Math.ceil(height / drawScale * decodeScale))
-        return Qt.rect(Math.floor((decodedWidth - shownWidth) / 2),
-                       Math.floor((decodedHeight - shownHeight) / 2), shownWidth, shownHeight)
-    }
-
-    Rectangle {
-        anchors.fill: parent
-        color: slide.backdrop
-    }
     // The picture's own pixels, read from its header when the playlist was made (0: unknown).
     readonly property int pixelWidth: Number(entry.pixelWidth || 0)
     readonly property int pixelHeight: Number(entry.pixelHeight || 0)
@@ -41,7 +27,22 @@ ContentSlide {
     // ... and how much it is decoded at: scaled down to the drawn size, never up (the GPU
     // scales up for free; a decoded pixel costs 4 bytes for as long as the slide is loaded).
     readonly property real decodeScale: Math.min(1, drawScale)
+    readonly property size decodedSize: Qt.size(Math.round(pixelWidth * decodeScale),
+                                                 Math.round(pixelHeight * decodeScale))
+    // The centred part of the decoded picture that a "cover" stage shows (decoded pixels).
+    readonly property rect visiblePart: {
+        if (drawScale <= 0)
+            return Qt.rect(0, 0, 0, 0)  // size unknown: nothing clipped
+        const shownWidth = Math.min(decodedSize.width, Math.ceil(width / drawScale * decodeScale))
+        const shownHeight = Math.min(decodedSize.height, Math.ceil(height / drawScale * decodeScale))
+        return Qt.rect(Math.floor((decodedSize.width - shownWidth) / 2),
+                       Math.floor((decodedSize.height - shownHeight) / 2), shownWidth, shownHeight)
+    }
 
+    Rectangle {
+        anchors.fill: parent
+        color: slide.backdrop
+    }
     Image {
         id: picture
         objectName: "contentPicture"
@@ -53,11 +54,10 @@ ContentSlide {
         // the box, even for "contain" (a full-HD photo on a portrait stage came out 3413 x
         // 1920, 26 MB): the exact decoded size is given when the picture's size is known.
         sourceSize: slide.drawScale > 0
-            ? Qt.size(Math.max(1, Math.round(slide.pixelWidth * slide.decodeScale)),
-                      Math.max(1, Math.round(slide.pixelHeight * slide.decodeScale)))
+            ? Qt.size(Math.max(1, slide.decodedSize.width), Math.max(1, slide.decodedSize.height))
             : Qt.size(Math.max(1, width), Math.max(1, height))
         // "cover": only the part that is on the glass is decoded (in decoded pixels).
-        sourceClipRect: slide.cover && slide.drawScale > 0 ? slide.visiblePart() : Qt.rect(0, 0, 0, 0)
+        sourceClipRect: slide.cover ? slide.visiblePart : Qt.rect(0, 0, 0, 0)
         asynchronous: true
         cache: false
         clip: true
