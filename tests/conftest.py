@@ -22,6 +22,7 @@ from tests.brokers import (
     RabbitVhosts,
     TestBroker,
 )
+from tests.qml_engines import drop_leftover_types
 
 if TYPE_CHECKING:
     from tests.parse_server import ParseServer
@@ -41,6 +42,13 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "broker" in metafunc.fixturenames and metafunc.definition.get_closest_marker("all_brokers"):
         metafunc.parametrize("broker", BROKERS, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _one_qml_engine_at_a_time() -> Iterator[None]:
+    """Each test starts without the QML types earlier tests' engines left (tests/qml_engines.py)."""
+    yield
+    drop_leftover_types()
 
 
 def _unavailable(name: str, exc: BrokerUnavailable) -> None:
