@@ -42,6 +42,11 @@ Item {
     }
     Binding {
         target: ScreenClock
+        property: "timeKnown"
+        value: root.bridge.timeKnown
+    }
+    Binding {
+        target: ScreenClock
         property: "holdUntil"
         value: Math.max(crisis.visible ? crisis.readUntil : 0,
                         banner.visible ? banner.readUntil : 0,

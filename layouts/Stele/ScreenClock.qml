@@ -14,6 +14,9 @@ QtObject {
     property real holdUntil: 0  // Main: ms since the epoch, like `now`
     property int index: 0
     property real now: Date.now()
+    // False while the stele knows its clock is behind (ScreenBridge.timeKnown): clocks and
+    // dates on the glass are hidden then rather than wrong.
+    property bool timeKnown: true
     property real since: now    // when the current language came on
     readonly property string language: languages.length > 0
                                        ? String(languages[index % languages.length]) : ""

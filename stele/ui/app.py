@@ -213,6 +213,7 @@ class Kiosk(QObject):
         self.desk.sent.connect(self.clock.saw_sent)
         self.clock.problems_changed.connect(self._on_clock)
         self.reporter.clock_problems = self.clock.problems
+        self.bridge.set_time_known(not self.clock.behind)
 
         # Restore, then rehearse every alert look under a cover — unless the restored state
         # has something to show: a stele that was in crisis is back in crisis at once.
@@ -354,6 +355,7 @@ class Kiosk(QObject):
 
     def _on_clock(self) -> None:
         self.reporter.clock_problems = self.clock.problems
+        self.bridge.set_time_known(not self.clock.behind)
         self._publish_after_frame()
 
     def _on_content(self) -> None:

@@ -55,6 +55,7 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     rotationSecondsChanged = Signal()
     warmingUpChanged = Signal()
     logoChanged = Signal()
+    timeKnownChanged = Signal()
     alertSlideShown = Signal(str)  # identifier: the rotation shows that alert's slide now
     alertsListed = Signal(list)  # identifiers: the list under the takeover shows these now
     languagesChanged = Signal()
@@ -126,6 +127,11 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     def warmingUp(self) -> bool:
         return self._warming_up
 
+    @Property(bool, notify=timeKnownChanged)
+    def timeKnown(self) -> bool:
+        """False while the clock is known to be behind: no time of day is shown then."""
+        return self._time_known
+
     @Property(str, notify=logoChanged)
     def logo(self) -> str:
         """File URL of the city's logo, or ""."""
@@ -177,6 +183,7 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
         self._blanked = False
         self._rotation_seconds = max(1, rotation_seconds)
         self._warming_up = False
+        self._time_known = True
         self._logo = logo
         self._languages: list[str] = []
         self._diagonal_inch = float(diagonal_inch)
@@ -240,6 +247,9 @@ class ScreenBridge(QObject):  # type: ignore[operator]  # QmlUncreatable: a clas
     def set_warming_up(self, warming: bool) -> None:
         """While true, a cover in the boot colour hides rehearsal screens (see warmup.py)."""
         self._set("_warming_up", warming, self.warmingUpChanged)
+
+    def set_time_known(self, known: bool) -> None:
+        self._set("_time_known", known, self.timeKnownChanged)
 
     # -- conversion --------------------------------------------------------------------
 

@@ -20,7 +20,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from stele.adapters.clock_file import TIMESYNC_DIR, ntp_synchronised, read_floor, write_floor
 from stele.domain.book import AlertBook
-from stele.domain.clock import Known, clock_problems, guarded_now, last_known, stronger
+from stele.domain.clock import (
+    NOT_SYNCHRONISED,
+    Known,
+    clock_problems,
+    guarded_now,
+    last_known,
+    stronger,
+)
 
 log = logging.getLogger("stele.kiosk")
 Clock = Callable[[], datetime]
@@ -54,6 +61,9 @@ class SteleClock(QObject):
         self._floor = Known(at, monotonic()) if at is not None else None
         self._sent: Known | None = None
         self.problems: list[str] = []
+        # Known to be early (behind what this stele knew, or a message's `sent`): the screen
+        # then shows no time of day rather than a wrong one.
+        self.behind = False
         self._saved_at = monotonic()
         self._writer: threading.Thread | None = None
         self._timer = QTimer(self)
@@ -123,4 +133,5 @@ class SteleClock(QObject):
                 if line not in self.problems:
                     log.warning("%s", line)
             self.problems = problems
+            self.behind = any(p != NOT_SYNCHRONISED for p in problems)
             self.problems_changed.emit()

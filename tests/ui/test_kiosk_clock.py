@@ -155,3 +155,39 @@ def test_a_restored_crisis_is_back_on_a_clock_restarted_behind(broker, central, 
         second.stop()
         second.dispose()
         broker.start()
+
+
+CLOCK_TEXT = re.compile(r"\d\d:\d\d")
+
+
+@pytest.mark.usefixtures("quick_checks")
+def test_no_time_of_day_on_the_glass_while_the_clock_is_known_behind(
+    broker, central, tmp_path: Path, qtbot
+) -> None:
+    """The clock restarted 3 h behind the time this stele last knew: the fallback screen
+    (no content here) shows no time and no date (a wrong one would be read as true); once
+    NTP steps the clock, both are back. (QML reads the real time here: only the kiosk's own clock is the fake.)"""
+    cfg = kiosk_config(tmp_path, broker.port)
+    write_floor(cfg.storage.dir, true_now())
+    timesync = tmp_path / "timesync"
+    timesync.mkdir()
+    system = FakeSystemClock(behind=timedelta(hours=3))
+    k = Kiosk(cfg, clock=system, timesync=timesync)
+    k.start()
+    try:
+        wait_online(qtbot, central)
+        qtbot.waitUntil(lambda: len(clock_lines(central)) == 2, timeout=5_000)
+        qtbot.waitUntil(lambda: not k.bridge.warmingUp, timeout=10_000)
+        texts = visible_texts(k.view)
+        assert "Stadt Solingen" in texts and "112" in texts  # the fallback screen, no clock
+        assert not any(CLOCK_TEXT.fullmatch(t) for t in texts)
+        assert not any(t.startswith(("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag",
+                                     "Samstag", "Sonntag")) for t in texts)
+
+        system.behind = timedelta(0)
+        (timesync / "synchronized").touch()
+        qtbot.waitUntil(lambda: any(CLOCK_TEXT.fullmatch(t) for t in visible_texts(k.view)),
+                        timeout=5_000)
+    finally:
+        k.stop()
+        k.dispose()

@@ -85,6 +85,7 @@ Rectangle {
             width: parent.width
             horizontalAlignment: Text.AlignHCenter
             text: Qt.formatTime(fallback.now, "HH:mm")
+            visible: ScreenClock.timeKnown
             font.pixelSize: fallback.clockSize
             font.bold: true
             wrapMode: Text.NoWrap
@@ -98,6 +99,7 @@ Rectangle {
             color: Theme.textMuted
             font.pixelSize: Theme.fallbackDateSize
             maximumLineCount: 2
+            visible: ScreenClock.timeKnown
         }
     }
 

@@ -230,6 +230,7 @@ Rectangle {
                                           header.height - 2 * Theme.smallGap - cityRow.height
                                           - date.height - 2 * clockColumn.spacing))
                 text: Qt.formatTime(normal.now, "HH:mm")
+                visible: ScreenClock.timeKnown
                 font.pixelSize: Theme.clockSize
                 minimumPixelSize: Theme.minimumFitSize
                 font.bold: true
@@ -246,6 +247,7 @@ Rectangle {
                 color: Theme.textMuted
                 font.pixelSize: Theme.dateSize
                 maximumLineCount: 2
+                visible: ScreenClock.timeKnown
             }
         }
     }
