@@ -33,6 +33,7 @@ from tests.ui.harness import (
     texts_on_screen,
 )
 from tests.ui.samples import CRISIS
+from tests.ui.scene import red_fraction
 
 SMALL = (540, 960)
 
@@ -244,6 +245,25 @@ def test_takeover_pauses_the_rotation_and_it_resumes_where_it_was(cstele, qtbot,
 
 def fallback_shown(s: ContentStele) -> bool:
     return any(i.objectName() == "fallbackScreen" for i in shown_items(s))
+
+
+def test_a_playlist_that_arrives_under_a_takeover_is_ready_when_it_ends(cstele, qtbot,
+                                                                        tmp_path) -> None:
+    """The first slide is loaded and decoded while the takeover covers the stage (at start,
+    while the rehearsal does): the first frame after the takeover shows it, not the
+    fallback screen with the picture still loading."""
+    s = cstele()
+    s.bridge.apply(CRISIS)
+    qtbot.waitUntil(lambda: red_fraction(s.frame()) > 0.4, timeout=2000)
+    big = picture(tmp_path / "big.png", 1080, 1920, "#10a010")
+    s.content.set_slides([image_slide("first", big, fit="cover", ms=60_000)])
+    qtbot.wait(1500)  # time to create the slide and decode its picture, under the takeover
+    assert s.shown == [] or s.shown[-1] == ""
+    s.bridge.apply(EMPTY_SCREEN)
+    frame = s.frame()  # the very next frame
+    assert not fallback_shown(s)
+    assert fraction_near(frame, QColor("#10a010"), inset(stage_rect(s), 2), step=8) > 0.99
+    assert s.shown[-1] == "first"
 
 
 def test_no_content_shows_the_fallback_screen(cstele, qtbot, tmp_path) -> None:

@@ -14,7 +14,10 @@ Item {
     required property ContentSlideModel slides
     property int want: -1        // the row NormalScreen wants on the glass (-1: none)
     property int upcoming: -1    // the row it will want next: loaded ahead
-    property bool paused: false  // under a takeover: videos stop, nothing new comes on
+    // Under a takeover or the start-up rehearsal: videos stop, nothing new comes on. The
+    // slide wanted next is still loaded meanwhile, so it is on the glass the moment the
+    // stage is uncovered (at start: the first slide decodes while the rehearsal runs).
+    property bool paused: false
     property int fadeMs: Theme.fadeMs
 
     readonly property string wantId: want >= 0 && want < slides.count ? slides.identifiers[want] : ""
@@ -75,7 +78,7 @@ Item {
 
     // What should happen next, from what is wanted and what the two Loaders hold.
     function sync() {
-        if (fade.running || paused)
+        if (fade.running)
             return
         if (wantId === "") {
             return  // an alert slide or the fallback covers the stage; keep what is loaded
