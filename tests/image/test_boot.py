@@ -245,6 +245,11 @@ def test_6_root_read_only_and_unchanged(vm: Vm, image: Path) -> None:
     code, out = vm.shell.run("touch /usr/lib/stele-write-test")
     assert code != 0 and "Read-only file system" in out, out
     assert vm.shell.check("findmnt -no FSTYPE /var/lib/stele") == "ext4"
+    # The kernel and initrd it booted are on the boot partition only, not also in the root.
+    assert "vmlinuz" in vm.shell.check("ls /boot/firmware").split()
+    assert not [
+        f for f in vm.shell.check("ls -a / /boot").split() if f.startswith(("vmlinuz", "initrd"))
+    ]
     vm.stop()
     table = subprocess.run(
         ["sfdisk", "--json", str(image)], capture_output=True, text=True, check=True
