@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+
 from tests.adapters.osca_helpers import Views, make_source, osca_cfg
 from tests.parse_server import ParseServer
 

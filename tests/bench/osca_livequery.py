@@ -18,6 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+
 from tests.adapters.osca_helpers import items, make_source
 from tests.adapters.test_osca_source import png
 from tests.parse_server import ParseServer

@@ -29,6 +29,8 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+
 from stele.adapters.osca.rest import ParseRest
 from stele.adapters.osca.snapshot import fetch_departures, fetch_snapshot
 from stele.adapters.osca.source import LIVE_RECHECK_S

@@ -19,6 +19,8 @@ import time
 from datetime import datetime
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+
 from stele.adapters.state_saver import StateSaver
 from stele.adapters.state_store import StateStore
 from stele.domain.book import AlertBook

@@ -19,6 +19,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # run as a script
+
 from stele.adapters.content_cache import ContentCache
 from stele.adapters.content_sync import ContentSync, SyncResult
 from stele.domain.manifest import parse_manifest
