@@ -200,6 +200,8 @@ def test_frame_counter_is_safe_from_other_threads(
 
 def test_signal_runs_callback_on_gui_thread(qtbot: QtBot) -> None:
     calls: list[str] = []
+    # What was there before: the default, or SIG_IGN when started as a background job.
+    before = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
     waker = install_sigterm_handler(lambda: calls.append(threading.current_thread().name))
     try:
         os.kill(os.getpid(), signal.SIGINT)
@@ -209,7 +211,7 @@ def test_signal_runs_callback_on_gui_thread(qtbot: QtBot) -> None:
         assert calls == ["MainThread"]
     finally:
         waker.uninstall()
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    assert (signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)) == before
 
 
 def test_sigterm_sends_stopping_and_exits_zero_within_5s(listener: NotifyListener) -> None:
