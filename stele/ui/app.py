@@ -212,8 +212,7 @@ class Kiosk(QObject):
         self.reporter.text.connect(self.status_text)
         self.desk.sent.connect(self.clock.saw_sent)
         self.clock.problems_changed.connect(self._on_clock)
-        self.reporter.clock_problems = self.clock.problems
-        self.bridge.set_time_known(not self.clock.behind)
+        self._show_clock()
 
         # Restore, then rehearse every alert look under a cover — unless the restored state
         # has something to show: a stele that was in crisis is back in crisis at once.
@@ -354,9 +353,13 @@ class Kiosk(QObject):
         self.reporter.free_disk_mb = self.state.free_disk_mb  # published with the next status
 
     def _on_clock(self) -> None:
+        self._show_clock()
+        self._publish_after_frame()
+
+    def _show_clock(self) -> None:
+        """What is known about the clock, into the status and onto the glass."""
         self.reporter.clock_problems = self.clock.problems
         self.bridge.set_time_known(not self.clock.behind)
-        self._publish_after_frame()
 
     def _on_content(self) -> None:
         c, r = self.content, self.reporter

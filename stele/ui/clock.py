@@ -61,9 +61,6 @@ class SteleClock(QObject):
         self._floor = Known(at, monotonic()) if at is not None else None
         self._sent: Known | None = None
         self.problems: list[str] = []
-        # Known to be early (behind what this stele knew, or a message's `sent`): the screen
-        # then shows no time of day rather than a wrong one.
-        self.behind = False
         self._saved_at = monotonic()
         self._writer: threading.Thread | None = None
         self._timer = QTimer(self)
@@ -87,6 +84,12 @@ class SteleClock(QObject):
         not expire this stele's alerts); decide.clock_lag keeps that message's own timeline."""
         self._sent = stronger(self._sent, Known(sent, self._mono()))
         self._update()
+
+    @property
+    def behind(self) -> bool:
+        """Known to be early (behind what this stele knew, or a message's `sent`): every
+        problem but "not synchronised" says so. The screen then shows no time of day."""
+        return any(p != NOT_SYNCHRONISED for p in self.problems)
 
     def start(self) -> None:
         self._timer.start()
@@ -133,5 +136,4 @@ class SteleClock(QObject):
                 if line not in self.problems:
                     log.warning("%s", line)
             self.problems = problems
-            self.behind = any(p != NOT_SYNCHRONISED for p in problems)
             self.problems_changed.emit()

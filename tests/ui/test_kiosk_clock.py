@@ -166,7 +166,8 @@ def test_no_time_of_day_on_the_glass_while_the_clock_is_known_behind(
 ) -> None:
     """The clock restarted 3 h behind the time this stele last knew: the fallback screen
     (no content here) shows no time and no date (a wrong one would be read as true); once
-    NTP steps the clock, both are back. (QML reads the real time here: only the kiosk's own clock is the fake.)"""
+    NTP steps the clock, both are back. QML reads the real time here: only the kiosk's own
+    clock is the fake."""
     cfg = kiosk_config(tmp_path, broker.port)
     write_floor(cfg.storage.dir, true_now())
     timesync = tmp_path / "timesync"
