@@ -4,8 +4,10 @@ On Qt 6.8.2 (Debian trixie, the device's Qt) a QML engine made while an earlier 
 types are still cached sees the content slides as types of their own: `instanceof` and
 `as ContentSlide` fail, and the stage cannot play them. What an engine leaves is dropped
 only when the *next* engine is destroyed. A stele runs one engine per process; the tests make
-many, one after another, so after an engine goes they make and drop one more. Engines alive
-at the same time stay affected: tests keep to one at a time. Qt 6.9 and later do not need it.
+many, one after another, so after an engine goes they make and drop one more: after every
+test (tests/conftest.py) and before every test kiosk (`new_kiosk`, tests/ui/kiosk_helpers.py).
+Engines alive at the same time stay affected: tests keep to one at a time. Qt 6.9 and later
+do not need it.
 """
 
 from __future__ import annotations

@@ -51,10 +51,9 @@ def central(broker):
 @pytest.fixture
 def kiosk(broker, tmp_path, qtbot):
     """A started kiosk for this test's broker and state directory; stopped and disposed after."""
-    from stele.ui.app import Kiosk
-    from tests.ui.kiosk_helpers import kiosk_config
+    from tests.ui.kiosk_helpers import kiosk_config, new_kiosk
 
-    k = Kiosk(kiosk_config(tmp_path, broker.port))
+    k = new_kiosk(kiosk_config(tmp_path, broker.port))
     k.start()
     yield k
     k.stop()

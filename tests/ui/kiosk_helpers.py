@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stele.config import load_config
 from tests.mosquitto import MosquittoBroker, TopicRecorder
+from tests.qml_engines import drop_leftover_types
 from tests.ui.scene import red_fraction, visible_texts  # noqa: F401 - re-exported for the kiosk tests
+
+if TYPE_CHECKING:
+    from stele.ui.app import Kiosk
 
 DEVICE = "test-stele-01"
 ARS = "051220000000"
 PREFIX = "stele/v1"
+
+
+def new_kiosk(*args: Any, **kwargs: Any) -> Kiosk:
+    """`Kiosk(...)` for a test: what earlier QML engines left is dropped first, so a test's
+    second kiosk plays content on Qt 6.8.2 too (tests/qml_engines.py)."""
+    from stele.ui.app import Kiosk
+
+    drop_leftover_types()
+    return Kiosk(*args, **kwargs)
 
 
 def kiosk_config(

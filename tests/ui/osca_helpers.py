@@ -10,7 +10,7 @@ from stele.adapters.osca.store import load_or_make_uuid
 from stele.ui.app import Kiosk
 from tests.parse_server import ParseServer, geo, pointer
 from tests.ui.content_helpers import picture
-from tests.ui.kiosk_helpers import kiosk_config
+from tests.ui.kiosk_helpers import kiosk_config, new_kiosk
 
 
 def osca_config(server: ParseServer, poll_s: int | None = None) -> str:
@@ -31,7 +31,7 @@ password = "{server.user.password}"
 
 def osca_kiosk(tmp: Path, broker_port: int, server: ParseServer) -> Kiosk:
     extra = osca_config(server)
-    k = Kiosk(kiosk_config(tmp, broker_port, extra=extra))
+    k = new_kiosk(kiosk_config(tmp, broker_port, extra=extra))
     k.start()
     return k
 

@@ -16,10 +16,9 @@ from PySide6.QtGui import QColor, QImage, QPageSize, QPainter, QPdfWriter
 
 from stele.ui.app import Kiosk
 from tests.httpd import HttpServer
-from tests.qml_engines import drop_leftover_types
 from tests.ui.content_helpers import inset, picture, stage_rect
 from tests.ui.harness import Stele, fraction_near, texts_on_screen
-from tests.ui.kiosk_helpers import ARS, PREFIX, kiosk_config, wait_online
+from tests.ui.kiosk_helpers import ARS, PREFIX, kiosk_config, new_kiosk, wait_online
 from tests.ui.scene import red_fraction, shown_items
 
 pytestmark = pytest.mark.usefixtures("qapp")
@@ -39,8 +38,7 @@ def content_kiosk(tmp: Path, broker_port: int, server: HttpServer, report_s: int
     extra = (f'\n[content]\nmanifest_url = "{server.url("/manifest.json")}"\n'
              f"poll_s = 3600\nreport_s = {report_s}\n")
     cfg = kiosk_config(tmp, broker_port, extra=extra)
-    drop_leftover_types()  # a test's second kiosk: see tests/qml_engines.py
-    k = Kiosk(cfg)
+    k = new_kiosk(cfg)
     k.start()
     return k
 

@@ -9,8 +9,8 @@ from stele.config import load_config
 from stele.demo.runner import write_demo_config
 from stele.demo.server import DemoContentServer
 from stele.domain.manifest import parse_manifest
-from stele.ui.app import Kiosk
 from tests.ui.harness import Stele, texts_on_screen
+from tests.ui.kiosk_helpers import new_kiosk
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.usefixtures("qapp")
 def test_every_demo_item_becomes_a_slide_under_the_solingen_theme(broker, tmp_path, qtbot) -> None:
     with DemoContentServer() as server:
         config = write_demo_config(tmp_path, broker.port, manifest_url=server.manifest_url)
-        k = Kiosk(load_config(config, env={}, system_paths=()))
+        k = new_kiosk(load_config(config, env={}, system_paths=()))
         k.start()
         try:
             ids = [i.id for i in parse_manifest((server.root / "manifest.json").read_bytes()).items]

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from stele.ui.app import Kiosk
 from tests.capgen import CapSpec, InfoSpec, cap_xml
 from tests.ui.kiosk_helpers import (
     ARS,
@@ -16,6 +15,7 @@ from tests.ui.kiosk_helpers import (
     PREFIX,
     Central,
     kiosk_config,
+    new_kiosk,
     red_fraction,
     visible_texts,
     wait_online,
@@ -115,7 +115,7 @@ def test_ars_and_device_topics_are_received(kiosk, central, qtbot) -> None:
 
 def test_restart_offline_shows_persisted_crisis_then_reconciles(broker, central, tmp_path, qtbot) -> None:
     cfg = kiosk_config(tmp_path, broker.port)
-    first = Kiosk(cfg)
+    first = new_kiosk(cfg)
     first.start()
     wait_online(qtbot, central)
     central.alert("k1", flood("A"))
@@ -130,7 +130,7 @@ def test_restart_offline_shows_persisted_crisis_then_reconciles(broker, central,
     broker.stop()  # ...and then the network is down when the stele boots
 
     started = time.monotonic()
-    second = Kiosk(cfg)
+    second = new_kiosk(cfg)
     second.start()
     try:
         qtbot.waitUntil(lambda: any("Hochwasser" in t for t in visible_texts(second.view)), timeout=5_000)
@@ -218,7 +218,7 @@ def test_unwritable_storage_degrades_but_still_shows_alerts(broker, central, tmp
     blocker.write_text("a file where the state directory should be")
     cfg = kiosk_config(tmp_path, broker.port)
     cfg = cfg.model_copy(update={"storage": cfg.storage.model_copy(update={"dir": blocker})})
-    k = Kiosk(cfg)
+    k = new_kiosk(cfg)
     k.start()
     try:
         wait_online(qtbot, central)
@@ -301,7 +301,7 @@ def test_city_logo_from_the_config_is_drawn_beside_the_name(broker, tmp_path, qt
                     '<rect width="100" height="100" fill="#00ff00"/></svg>')
     cfg = kiosk_config(tmp_path, broker.port)
     cfg = cfg.model_copy(update={"display": cfg.display.model_copy(update={"logo": logo})})
-    k = Kiosk(cfg)
+    k = new_kiosk(cfg)
     try:
         item = k.view.rootObject().findChild(QQuickItem, "fallbackLogo")
         qtbot.waitUntil(lambda: item.isVisible() and item.property("paintedWidth") > 0, timeout=5_000)

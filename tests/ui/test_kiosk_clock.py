@@ -17,9 +17,15 @@ import pytest
 from stele.adapters.clock_file import FLOOR_FILE, read_floor, write_floor
 from stele.domain.clock import NOT_SYNCHRONISED
 from stele.ui import clock as clock_module
-from stele.ui.app import Kiosk
 from tests.capgen import CapSpec, InfoSpec, cap_xml
-from tests.ui.kiosk_helpers import Central, kiosk_config, red_fraction, visible_texts, wait_online
+from tests.ui.kiosk_helpers import (
+    Central,
+    kiosk_config,
+    new_kiosk,
+    red_fraction,
+    visible_texts,
+    wait_online,
+)
 
 pytestmark = pytest.mark.usefixtures("qapp")
 ONSET_SHOWN = re.compile(r"\b(ab|from) \d\d:\d\d")  # "ab 14:05 Uhr" / "from 14:05" (Strings.qml)
@@ -62,7 +68,7 @@ def test_a_warning_sent_after_the_clock_reads_is_shown_acked_and_reported(
     timesync = tmp_path / "timesync"
     timesync.mkdir()  # timesyncd runs; no NTP answer yet
     system = FakeSystemClock(behind=timedelta(hours=6))
-    k = Kiosk(kiosk_config(tmp_path, broker.port), clock=system, timesync=timesync)
+    k = new_kiosk(kiosk_config(tmp_path, broker.port), clock=system, timesync=timesync)
     k.start()
     try:
         wait_online(qtbot, central)
@@ -98,7 +104,7 @@ def test_after_a_restart_behind_the_persisted_floor_decides(broker, central, tmp
     3 h behind. A warning that expired an hour ago stays off the glass (the fake clock alone
     would show it), a new one is shown, and the status says how far behind the clock is."""
     cfg = kiosk_config(tmp_path, broker.port)
-    first = Kiosk(cfg, timesync=tmp_path / "absent")
+    first = new_kiosk(cfg, timesync=tmp_path / "absent")
     first.start()
     wait_online(qtbot, central)
     first.stop()
@@ -106,7 +112,7 @@ def test_after_a_restart_behind_the_persisted_floor_decides(broker, central, tmp
     floor = read_floor(cfg.storage.dir)
     assert floor is not None and abs(floor - datetime.now(UTC)) < timedelta(seconds=30)
 
-    second = Kiosk(cfg, clock=FakeSystemClock(behind=timedelta(hours=3)), timesync=tmp_path / "absent")
+    second = new_kiosk(cfg, clock=FakeSystemClock(behind=timedelta(hours=3)), timesync=tmp_path / "absent")
     second.start()
     try:
         assert second.clock() >= floor
@@ -133,7 +139,7 @@ def test_a_restored_crisis_is_back_on_a_clock_restarted_behind(broker, central, 
     warning (saved every 10 min) and the clock restarts 2 h behind, offline. The book's
     own receipt keeps the warning on the glass from the first frames."""
     cfg = kiosk_config(tmp_path, broker.port)
-    first = Kiosk(cfg)
+    first = new_kiosk(cfg)
     first.start()
     wait_online(qtbot, central)
     sent = true_now()
@@ -145,7 +151,7 @@ def test_a_restored_crisis_is_back_on_a_clock_restarted_behind(broker, central, 
     assert (cfg.storage.dir / FLOOR_FILE).exists()
     broker.stop()
 
-    second = Kiosk(cfg, clock=FakeSystemClock(behind=timedelta(hours=2)), timesync=tmp_path / "absent")
+    second = new_kiosk(cfg, clock=FakeSystemClock(behind=timedelta(hours=2)), timesync=tmp_path / "absent")
     second.start()
     try:
         qtbot.waitUntil(lambda: any("Hochwasser" in t for t in visible_texts(second.view)), timeout=5_000)
@@ -173,7 +179,7 @@ def test_no_time_of_day_on_the_glass_while_the_clock_is_known_behind(
     timesync = tmp_path / "timesync"
     timesync.mkdir()
     system = FakeSystemClock(behind=timedelta(hours=3))
-    k = Kiosk(cfg, clock=system, timesync=timesync)
+    k = new_kiosk(cfg, clock=system, timesync=timesync)
     k.start()
     try:
         wait_online(qtbot, central)

@@ -8,9 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from stele.ui.app import Kiosk
 from tests.capgen import CapSpec, InfoSpec, cap_xml
-from tests.ui.kiosk_helpers import Central, kiosk_config
+from tests.ui.kiosk_helpers import Central, kiosk_config, new_kiosk
 
 pytestmark = pytest.mark.usefixtures("qapp")
 
@@ -29,7 +28,7 @@ days = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 on = "{later:%H}:00"
 off = "{later:%H}:30"
 """
-    kiosk = Kiosk(kiosk_config(tmp_path, broker.port, extra=extra))
+    kiosk = new_kiosk(kiosk_config(tmp_path, broker.port, extra=extra))
     central = Central(broker)
     kiosk.start()
     try:

@@ -19,6 +19,7 @@ from tests.ui.kiosk_helpers import (
     PREFIX,
     Central,
     kiosk_config,
+    new_kiosk,
     red_fraction,
     visible_texts,
     wait_online,
@@ -34,7 +35,7 @@ CT = "application/cap+xml"
 @pytest.fixture
 def signed_kiosk(broker, tmp_path, qtbot):
     extra = f'\n[security]\ntrusted_keys = ["{public_key_b64(CITY)}"]\nrequire_signature = true\n'
-    k = Kiosk(kiosk_config(tmp_path, broker.port, extra=extra))
+    k = new_kiosk(kiosk_config(tmp_path, broker.port, extra=extra))
     k.start()
     yield k
     k.stop()

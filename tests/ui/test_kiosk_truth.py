@@ -22,6 +22,7 @@ from tests.ui.kiosk_helpers import (
     PREFIX,
     Central,
     kiosk_config,
+    new_kiosk,
     red_fraction,
     visible_texts,
     wait_online,
@@ -39,7 +40,7 @@ def alert(identifier: str, severity: str, headline: str, **kw: Any) -> bytes:
 
 
 def start(cfg: Any) -> Kiosk:
-    k = Kiosk(cfg)
+    k = new_kiosk(cfg)
     k.start()
     return k
 
@@ -215,7 +216,7 @@ def test_a_restored_crisis_skips_the_rehearsal(broker, central, tmp_path, qtbot)
     first.dispose()
     broker.stop()
 
-    second = Kiosk(cfg)
+    second = new_kiosk(cfg)
     try:
         # Before the event loop ran once: the real crisis is already on the bridge, no cover.
         assert not second.bridge.warmingUp
@@ -234,7 +235,7 @@ def test_a_real_alert_preempts_the_rehearsal(broker, central, tmp_path, qtbot) -
 
     from stele.adapters.mqtt import Incoming
 
-    k = Kiosk(kiosk_config(tmp_path, broker.port))
+    k = new_kiosk(kiosk_config(tmp_path, broker.port))
     applied: list[str] = []
     k.bridge.topChanged.connect(lambda: applied.append(str(k.bridge.top.identifier)))
     try:
@@ -273,6 +274,6 @@ def test_a_real_alert_preempts_the_rehearsal(broker, central, tmp_path, qtbot) -
 def test_state_dir_can_be_removed_between_runs(broker, tmp_path) -> None:
     """A technician wiping the state directory is a fresh start, not a crash."""
     shutil.rmtree(tmp_path / "state", ignore_errors=True)
-    k = Kiosk(kiosk_config(tmp_path, broker.port))
+    k = new_kiosk(kiosk_config(tmp_path, broker.port))
     k.stop()
     k.dispose()
